@@ -1,0 +1,493 @@
+"""Plane geometry in points: value types that every other module builds on.
+
+Coordinates are PostScript points, origin bottom-left, y up; angles are degrees
+counter-clockwise. Everything here is immutable and free of any PDF library.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "EPS",
+    "Cubic",
+    "Line",
+    "Path",
+    "Point",
+    "Polygon",
+    "Rect",
+    "Segment",
+    "Transform",
+    "isclose",
+    "segments_intersect",
+]
+
+EPS = 1e-6
+"""Tolerance for geometric equality, in points (far below anything a press can hold)."""
+
+
+def isclose(a: float, b: float, tol: float = EPS) -> bool:
+    """Absolute comparison: lengths in points need an absolute tolerance, not a relative one."""
+    return abs(a - b) <= tol
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    x: float
+    y: float
+
+    def __add__(self, other: Point) -> Point:
+        return Point(self.x + other.x, self.y + other.y)
+
+    def __sub__(self, other: Point) -> Point:
+        return Point(self.x - other.x, self.y - other.y)
+
+    def __mul__(self, k: float) -> Point:
+        return Point(self.x * k, self.y * k)
+
+    __rmul__ = __mul__
+
+    def __iter__(self) -> Iterator[float]:
+        yield self.x
+        yield self.y
+
+    def dot(self, other: Point) -> float:
+        return self.x * other.x + self.y * other.y
+
+    def cross(self, other: Point) -> float:
+        return self.x * other.y - self.y * other.x
+
+    def length(self) -> float:
+        return math.hypot(self.x, self.y)
+
+    def distance(self, other: Point) -> float:
+        return math.hypot(self.x - other.x, self.y - other.y)
+
+    def lerp(self, other: Point, t: float) -> Point:
+        return Point(self.x + (other.x - self.x) * t, self.y + (other.y - self.y) * t)
+
+    def isclose(self, other: Point, tol: float = EPS) -> bool:
+        return isclose(self.x, other.x, tol) and isclose(self.y, other.y, tol)
+
+
+@dataclass(frozen=True, slots=True)
+class Rect:
+    """An axis-aligned rectangle; always normalised (x0 <= x1, y0 <= y1)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def __post_init__(self) -> None:
+        if self.x0 > self.x1 or self.y0 > self.y1:
+            raise ValueError(f"Rect corners out of order: {self}; use Rect.from_points")
+
+    @classmethod
+    def from_size(cls, x: float, y: float, width: float, height: float) -> Rect:
+        return cls(x, y, x + width, y + height)
+
+    @classmethod
+    def from_points(cls, points: Iterable[Point]) -> Rect:
+        xs, ys = [], []
+        for p in points:
+            xs.append(p.x)
+            ys.append(p.y)
+        if not xs:
+            raise ValueError("Rect.from_points needs at least one point")
+        return cls(min(xs), min(ys), max(xs), max(ys))
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def size(self) -> tuple[float, float]:
+        return (self.width, self.height)
+
+    @property
+    def area(self) -> float:
+        return self.width * self.height
+
+    @property
+    def center(self) -> Point:
+        return Point((self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2)
+
+    @property
+    def origin(self) -> Point:
+        return Point(self.x0, self.y0)
+
+    def corners(self) -> tuple[Point, Point, Point, Point]:
+        """Counter-clockwise from bottom-left."""
+        return (
+            Point(self.x0, self.y0),
+            Point(self.x1, self.y0),
+            Point(self.x1, self.y1),
+            Point(self.x0, self.y1),
+        )
+
+    def expand(self, d: float) -> Rect:
+        """Grow (or, with d < 0, shrink) by d on every side."""
+        return Rect(self.x0 - d, self.y0 - d, self.x1 + d, self.y1 + d)
+
+    def inset(self, d: float) -> Rect:
+        return self.expand(-d)
+
+    def translate(self, dx: float, dy: float) -> Rect:
+        return Rect(self.x0 + dx, self.y0 + dy, self.x1 + dx, self.y1 + dy)
+
+    def contains_point(self, p: Point, tol: float = EPS) -> bool:
+        return (
+            self.x0 - tol <= p.x <= self.x1 + tol and self.y0 - tol <= p.y <= self.y1 + tol
+        )
+
+    def contains(self, other: Rect, tol: float = EPS) -> bool:
+        return (
+            self.x0 - tol <= other.x0
+            and self.y0 - tol <= other.y0
+            and other.x1 <= self.x1 + tol
+            and other.y1 <= self.y1 + tol
+        )
+
+    def intersects(self, other: Rect, tol: float = EPS) -> bool:
+        """True when the interiors overlap (touching edges do not count)."""
+        return (
+            self.x0 < other.x1 - tol
+            and other.x0 < self.x1 - tol
+            and self.y0 < other.y1 - tol
+            and other.y0 < self.y1 - tol
+        )
+
+    def union(self, other: Rect) -> Rect:
+        return Rect(
+            min(self.x0, other.x0),
+            min(self.y0, other.y0),
+            max(self.x1, other.x1),
+            max(self.y1, other.y1),
+        )
+
+    def polygon(self) -> Polygon:
+        return Polygon(self.corners())
+
+    def isclose(self, other: Rect, tol: float = EPS) -> bool:
+        return all(isclose(a, b, tol) for a, b in zip(self.as_tuple(), other.as_tuple(), strict=True))
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        return (self.x0, self.y0, self.x1, self.y1)
+
+
+@dataclass(frozen=True, slots=True)
+class Transform:
+    """An affine map in PDF's convention: x' = a*x + c*y + e, y' = b*x + d*y + f.
+
+    ``t1 @ t2`` is the map that applies ``t2`` first, then ``t1`` (matrix product).
+    """
+
+    a: float = 1.0
+    b: float = 0.0
+    c: float = 0.0
+    d: float = 1.0
+    e: float = 0.0
+    f: float = 0.0
+
+    @classmethod
+    def identity(cls) -> Transform:
+        return cls()
+
+    @classmethod
+    def translate(cls, dx: float, dy: float) -> Transform:
+        return cls(1.0, 0.0, 0.0, 1.0, dx, dy)
+
+    @classmethod
+    def scale(cls, sx: float, sy: float | None = None) -> Transform:
+        return cls(sx, 0.0, 0.0, sx if sy is None else sy, 0.0, 0.0)
+
+    @classmethod
+    def rotate(cls, degrees: float, about: Point | None = None) -> Transform:
+        """Counter-clockwise rotation; exact for multiples of 90 degrees."""
+        quarter = degrees / 90.0
+        if quarter.is_integer():
+            cos, sin = ((1.0, 0.0), (0.0, 1.0), (-1.0, 0.0), (0.0, -1.0))[int(quarter) % 4]
+        else:
+            r = math.radians(degrees)
+            cos, sin = math.cos(r), math.sin(r)
+        t = cls(cos, sin, -sin, cos, 0.0, 0.0)
+        if about is not None:
+            t = cls.translate(about.x, about.y) @ t @ cls.translate(-about.x, -about.y)
+        return t
+
+    @classmethod
+    def mirror(cls, p: Point, q: Point) -> Transform:
+        """Reflection across the line through p and q (a fold, seen flat)."""
+        dx, dy = q.x - p.x, q.y - p.y
+        n = dx * dx + dy * dy
+        if n == 0:
+            raise ValueError("mirror needs two distinct points")
+        a = (dx * dx - dy * dy) / n
+        b = 2 * dx * dy / n
+        t = cls(a, b, b, -a, 0.0, 0.0)
+        return cls.translate(p.x, p.y) @ t @ cls.translate(-p.x, -p.y)
+
+    @classmethod
+    def mirror_x(cls, x: float) -> Transform:
+        """Reflection across the vertical line at x (left and right swap)."""
+        return cls(-1.0, 0.0, 0.0, 1.0, 2 * x, 0.0)
+
+    @classmethod
+    def mirror_y(cls, y: float) -> Transform:
+        """Reflection across the horizontal line at y (top and bottom swap)."""
+        return cls(1.0, 0.0, 0.0, -1.0, 0.0, 2 * y)
+
+    def __matmul__(self, o: Transform) -> Transform:
+        return Transform(
+            self.a * o.a + self.c * o.b,
+            self.b * o.a + self.d * o.b,
+            self.a * o.c + self.c * o.d,
+            self.b * o.c + self.d * o.d,
+            self.a * o.e + self.c * o.f + self.e,
+            self.b * o.e + self.d * o.f + self.f,
+        )
+
+    @property
+    def determinant(self) -> float:
+        return self.a * self.d - self.b * self.c
+
+    @property
+    def is_mirroring(self) -> bool:
+        return self.determinant < 0
+
+    @property
+    def rotation(self) -> float:
+        """The rotation part in degrees (meaningful for rigid maps)."""
+        return math.degrees(math.atan2(self.b, self.a)) % 360.0
+
+    def inverse(self) -> Transform:
+        det = self.determinant
+        if det == 0:
+            raise ValueError("transform is not invertible")
+        a, b, c, d = self.d / det, -self.b / det, -self.c / det, self.a / det
+        return Transform(a, b, c, d, -(a * self.e + c * self.f), -(b * self.e + d * self.f))
+
+    def apply(self, p: Point) -> Point:
+        return Point(self.a * p.x + self.c * p.y + self.e, self.b * p.x + self.d * p.y + self.f)
+
+    __call__ = apply
+
+    def apply_rect(self, r: Rect) -> Polygon:
+        return Polygon(tuple(self.apply(p) for p in r.corners()))
+
+    def as_tuple(self) -> tuple[float, float, float, float, float, float]:
+        return (self.a, self.b, self.c, self.d, self.e, self.f)
+
+    def isclose(self, other: Transform, tol: float = EPS) -> bool:
+        return all(isclose(x, y, tol) for x, y in zip(self.as_tuple(), other.as_tuple(), strict=True))
+
+    def clean(self, digits: int = 9) -> Transform:
+        """Round away float noise so output stays byte-identical across platforms."""
+        return Transform(*(round(v, digits) + 0.0 for v in self.as_tuple()))
+
+
+def segments_intersect(p1: Point, p2: Point, q1: Point, q2: Point, tol: float = EPS) -> bool:
+    """Do closed segments p1p2 and q1q2 share a point (including touching and overlap)?"""
+
+    def orient(a: Point, b: Point, c: Point) -> int:
+        v = (b - a).cross(c - a)
+        return 0 if abs(v) <= tol else (1 if v > 0 else -1)
+
+    def on_segment(a: Point, b: Point, c: Point) -> bool:
+        return (
+            min(a.x, b.x) - tol <= c.x <= max(a.x, b.x) + tol
+            and min(a.y, b.y) - tol <= c.y <= max(a.y, b.y) + tol
+        )
+
+    o1, o2 = orient(p1, p2, q1), orient(p1, p2, q2)
+    o3, o4 = orient(q1, q2, p1), orient(q1, q2, p2)
+    if o1 != o2 and o3 != o4 and o1 * o2 <= 0 and o3 * o4 <= 0:
+        if 0 not in (o1, o2, o3, o4):
+            return True
+    if o1 == 0 and on_segment(p1, p2, q1):
+        return True
+    if o2 == 0 and on_segment(p1, p2, q2):
+        return True
+    if o3 == 0 and on_segment(q1, q2, p1):
+        return True
+    return o4 == 0 and on_segment(q1, q2, p2)
+
+
+@dataclass(frozen=True, slots=True)
+class Polygon:
+    """A closed polygon: the last point joins the first (do not repeat it)."""
+
+    points: tuple[Point, ...]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.points, tuple):
+            object.__setattr__(self, "points", tuple(self.points))
+
+    @classmethod
+    def of(cls, *xy: tuple[float, float]) -> Polygon:
+        return cls(tuple(Point(x, y) for x, y in xy))
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __iter__(self) -> Iterator[Point]:
+        return iter(self.points)
+
+    def edges(self) -> Iterator[tuple[Point, Point]]:
+        pts = self.points
+        for i, p in enumerate(pts):
+            yield p, pts[(i + 1) % len(pts)]
+
+    @property
+    def signed_area(self) -> float:
+        """Positive when the points run counter-clockwise."""
+        return 0.5 * sum(p.cross(q) for p, q in self.edges())
+
+    @property
+    def area(self) -> float:
+        return abs(self.signed_area)
+
+    @property
+    def bbox(self) -> Rect:
+        return Rect.from_points(self.points)
+
+    def transform(self, t: Transform) -> Polygon:
+        return Polygon(tuple(t.apply(p) for p in self.points))
+
+    def translate(self, dx: float, dy: float) -> Polygon:
+        return Polygon(tuple(Point(p.x + dx, p.y + dy) for p in self.points))
+
+    def contains(self, p: Point, tol: float = EPS) -> bool:
+        """Inside or on the boundary (within tol)."""
+        for a, b in self.edges():
+            ab = b - a
+            n = ab.length()
+            if n and abs(ab.cross(p - a)) / n <= tol and -tol <= (p - a).dot(ab) / n <= n + tol:
+                return True
+        inside = False
+        for a, b in self.edges():
+            if (a.y > p.y) != (b.y > p.y):
+                x = a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y)
+                if x > p.x:
+                    inside = not inside
+        return inside
+
+    def is_simple(self) -> bool:
+        """No two non-adjacent edges meet, and no edge has zero length."""
+        edges = list(self.edges())
+        n = len(edges)
+        if n < 3:
+            return False
+        if any(a.isclose(b) for a, b in edges):
+            return False
+        for i in range(n):
+            for j in range(i + 1, n):
+                if j == i + 1 or (i == 0 and j == n - 1):
+                    # neighbours share a vertex; they must not fold back onto each other
+                    a1, a2 = edges[i]
+                    b1, b2 = edges[j]
+                    shared = a2 if j == i + 1 else a1
+                    u = (a1 if shared is a2 else a2) - shared
+                    v = (b2 if shared is b1 else b1) - shared
+                    if abs(u.cross(v)) <= EPS * max(u.length(), v.length()) and u.dot(v) > 0:
+                        return False
+                    continue
+                if segments_intersect(*edges[i], *edges[j]):
+                    return False
+        return True
+
+    def is_closed_ring(self) -> bool:
+        return len(self.points) >= 3 and not self.points[0].isclose(self.points[-1])
+
+    def isclose(self, other: Polygon, tol: float = EPS) -> bool:
+        return len(self) == len(other) and all(
+            p.isclose(q, tol) for p, q in zip(self.points, other.points, strict=True)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    p0: Point
+    p1: Point
+
+    def transform(self, t: Transform) -> Line:
+        return Line(t.apply(self.p0), t.apply(self.p1))
+
+    def flatten(self, tolerance: float = 0.1) -> list[Point]:
+        return [self.p1]
+
+
+@dataclass(frozen=True, slots=True)
+class Cubic:
+    """A cubic Bézier from p0 to p3 (used for rounded flap tips)."""
+
+    p0: Point
+    p1: Point
+    p2: Point
+    p3: Point
+
+    def transform(self, t: Transform) -> Cubic:
+        return Cubic(t.apply(self.p0), t.apply(self.p1), t.apply(self.p2), t.apply(self.p3))
+
+    def point_at(self, t: float) -> Point:
+        u = 1 - t
+        return (
+            self.p0 * (u * u * u)
+            + self.p1 * (3 * u * u * t)
+            + self.p2 * (3 * u * t * t)
+            + self.p3 * (t * t * t)
+        )
+
+    def flatten(self, tolerance: float = 0.1) -> list[Point]:
+        """Points after p0, within ``tolerance`` of the curve (uniform steps, bound from
+        the control polygon's second differences)."""
+        dd = max(
+            (self.p0 - self.p1 * 2 + self.p2).length(),
+            (self.p1 - self.p2 * 2 + self.p3).length(),
+        )
+        # Max deviation of n uniform chords is <= 3/4 * dd / n^2 (standard bound).
+        n = max(1, math.ceil(math.sqrt(0.75 * dd / tolerance))) if dd > 0 else 1
+        return [self.point_at(i / n) for i in range(1, n + 1)]
+
+
+Segment = Line | Cubic
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """A closed outline of line and Bézier segments, each starting where the last ended."""
+
+    segments: tuple[Segment, ...]
+
+    @classmethod
+    def from_points(cls, points: Sequence[Point]) -> Path:
+        n = len(points)
+        return cls(tuple(Line(points[i], points[(i + 1) % n]) for i in range(n)))
+
+    @property
+    def start(self) -> Point:
+        return self.segments[0].p0
+
+    def transform(self, t: Transform) -> Path:
+        return Path(tuple(s.transform(t) for s in self.segments))
+
+    def flatten(self, tolerance: float = 0.1) -> Polygon:
+        """A polygon within ``tolerance`` points of the path."""
+        pts: list[Point] = [self.start]
+        for s in self.segments:
+            pts.extend(s.flatten(tolerance))
+        if pts[-1].isclose(pts[0]):
+            pts.pop()
+        return Polygon(tuple(pts))
+
+    @property
+    def bbox(self) -> Rect:
+        """Bounding box of the flattened path (control points would overestimate)."""
+        return self.flatten(0.01).bbox
