@@ -1,0 +1,772 @@
+"""Records files -> a stream of validated recipient records.
+
+Recipients arrive as spreadsheet exports in every shape: BOMs, cp1252, semicolons,
+quoted line breaks, stray blank lines, odd header spellings. This is the one module
+that reads them. It detects what it can, keeps the physical line of every record so
+errors point into the file the operator has open, and rejects a bad row without
+stopping the batch. Files are streamed: a million rows are read one record at a time.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Literal, NoReturn, cast
+
+from .errors import EnvelopekitError, RecordError
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+__all__ = [
+    "ALIASES",
+    "FieldMap",
+    "Kind",
+    "Record",
+    "RecordStream",
+    "RecordsError",
+    "Rejected",
+    "detect_delimiter",
+    "detect_encoding",
+    "normalise_header",
+    "read_records",
+    "read_records_from_stream",
+    "read_records_from_text",
+]
+
+Kind = Literal["csv", "json", "xlsx"]
+
+SNIFF_BYTES = 64 * 1024
+"""How much of a file decides its encoding when none is given."""
+
+_CHUNK = 64 * 1024
+_MAX_JSON_TOKEN = 1024 * 1024  # a JSON value left unfinished this far back is an error, not a short read
+_DELIMITERS = ",;\t|"  # in order of preference when counts tie
+_DELIMITER_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
+_SEP_LINE = re.compile(r'\s*"?sep=(.)"?\s*', re.IGNORECASE)  # Excel's "sep=;" first line
+_SURROGATE = re.compile("[\udc80-\udcff]")  # bytes the codec could not decode (surrogateescape)
+_SLUG = re.compile(r"[\s_-]+")
+_WS = re.compile(r"\s*")
+_ZEROS = re.compile(r"0+")
+_SUFFIX_KINDS: dict[str, Kind] = dict.fromkeys((".csv", ".tsv", ".tab", ".txt"), "csv")
+_SUFFIX_KINDS |= {".json": "json", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+_FOREIGN = {".xls": "an old .xls workbook", ".ods": "an OpenDocument sheet", ".numbers": "a Numbers file"}
+_BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig")]
+_BOMS += [(codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]  # after UTF-32: FF FE 00 00
+
+ALIASES: Mapping[str, str] = {
+    alias: name
+    for name, aliases in {
+        "id": "record_id recordid",
+        "first_name": "firstname first given_name givenname forename",
+        "last_name": "lastname last surname family_name familyname",
+        "organisation": "organization company company_name org organisation_name organization_name",
+        "street": "address address1 address_1 address_line_1 addressline1 street_address",
+        "city": "town locality",
+        "region": "state province county state_province",
+        "postal_code": "zip zip_code zipcode postcode post_code postal postalcode",
+        "country": "country_code",
+        "email": "e_mail email_address mail",
+    }.items()
+    for alias in aliases.split()
+}
+"""Normalised header spellings -> the field names the rest of envelopekit uses."""
+
+
+class RecordsError(EnvelopekitError):
+    """A records file that cannot be read at all: missing, undecodable, bad header.
+
+    Not a :class:`RecordError`: that one skips a record, this one stops the batch.
+    """
+
+    def __init__(
+        self, message: str, *, file: str | None = None, line: int | None = None, hint: str | None = None
+    ):
+        self.file, self.line = file, line
+        where = ":".join(p for p in (file, str(line) if line else None) if p) or None
+        super().__init__(message, where=where, hint=hint)
+
+
+class FieldMap(Mapping[str, str]):
+    """A read-only str -> str mapping that hashes and pickles (records cross process pools)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, str] | Iterable[tuple[str, str]] = ()):
+        self._data = dict(data)
+
+    @classmethod
+    def _adopt(cls, data: dict[str, str]) -> FieldMap:
+        """Wrap a dict nobody else holds, without copying it (one per record adds up)."""
+        new = cls.__new__(cls)
+        new._data = data
+        return new
+
+    def __getitem__(self, key: str) -> str:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._data.items()))
+
+    def __repr__(self) -> str:
+        return f"FieldMap({self._data!r})"
+
+    def __reduce__(self) -> tuple[type[FieldMap], tuple[dict[str, str]]]:
+        return FieldMap, (self._data,)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One valid recipient. ``row`` is where it starts in the file, for every later error."""
+
+    row: int
+    id: str
+    fields: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A row that cannot become a record; the batch reports it and goes on."""
+
+    row: int
+    record_id: str
+    field: str | None
+    reason: str
+    hint: str | None = None
+
+    def as_error(self) -> RecordError:
+        return RecordError(
+            self.reason, row=self.row, record_id=self.record_id or None, field=self.field, hint=self.hint
+        )
+
+
+Item = Record | Rejected
+
+
+class RecordStream(Iterator[Item]):
+    """Records and rejections in file order, read lazily.
+
+    Also a context manager that closes the file (it closes itself when exhausted).
+    ``info`` says what was detected (kind, encoding, delimiter, columns), for progress
+    lines and reports.
+    """
+
+    @dataclass(frozen=True, slots=True)
+    class Info:
+        name: str
+        kind: Kind
+        encoding: str | None  # None when read from text
+        delimiter: str | None  # CSV only
+        columns: tuple[str, ...]  # field names in file order (JSON: the first record's)
+
+    def __init__(self, items: Iterator[Item], info: Info, close: Iterable[Callable[[], None]] = ()):
+        self.info, self._items, self._close = info, items, tuple(close)
+
+    def __iter__(self) -> RecordStream:
+        return self
+
+    def __next__(self) -> Item:
+        try:
+            return next(self._items)
+        except BaseException:  # exhausted or failed: either way the file is done with
+            self.close()
+            raise
+
+    def close(self) -> None:
+        close, self._close = self._close, ()
+        for step in close:
+            step()
+
+    def __enter__(self) -> RecordStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    file: str  # names the source in errors
+    kind: Kind
+    encoding: str | None
+    delimiter: str | None
+    id_field: str
+    required: tuple[str, ...]
+    rename: Mapping[str, str]  # slug of a source header -> slug of the field name
+
+
+def _slug(name: str) -> str:
+    return _SLUG.sub("_", name.replace("\ufeff", "").strip().casefold()).strip("_")
+
+
+def normalise_header(name: str, rename: Mapping[str, str] | None = None) -> str:
+    """The field name a header means: case, spaces and hyphens folded, then rename, then aliases.
+
+    ``rename`` keys are matched the same folded way ("Post Code" matches "post-code").
+    An empty result means an unnamed column, which is ignored.
+    """
+    slugs = {_slug(k): _slug(v) for k, v in (rename or {}).items()}
+    return _canonical(name, slugs)
+
+
+def _canonical(name: str, rename: Mapping[str, str]) -> str:
+    slug = _slug(name)
+    if slug in rename:
+        return rename[slug]
+    return ALIASES.get(slug, slug)
+
+
+def _options(
+    file: str,
+    kind: Kind,
+    encoding: str | None,
+    delimiter: str | None,
+    id_field: str,
+    required: Iterable[str],
+    rename: Mapping[str, str] | None,
+) -> _Options:
+    """Names the caller passes are matched like headers, so required=["Zip"] means postal_code."""
+    req = (required,) if isinstance(required, str) else tuple(required)
+    slugs = {_slug(k): _slug(v) for k, v in (rename or {}).items()}
+    fields = _canonical(id_field, {}), tuple(_canonical(r, {}) for r in req), slugs
+    return _Options(file, kind, encoding, _delimiter_option(delimiter), *fields)
+
+
+def _clean(value: str) -> str:
+    """Strip a cell; line breaks inside it become plain "\\n" (a two-line street stays one field)."""
+    value = value.strip()
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+# --- detection ----------------------------------------------------------------------------------
+
+
+def detect_encoding(prefix: bytes, *, final: bool = True) -> str:
+    """Guess a codec from the first bytes: a BOM decides; else UTF-8 if it decodes, else cp1252.
+
+    cp1252 is what Excel on Windows writes when asked for plain "CSV". ``final=False``
+    says more bytes follow, so a character cut at the end is no evidence against UTF-8.
+    """
+    for bom, name in _BOMS:
+        if prefix.startswith(bom):
+            return name
+    head = prefix[:4096]
+    if len(head) >= 4 and head.count(0) > len(head) // 4:  # UTF-16 without a BOM: ASCII plus NULs
+        return "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(prefix, final=final)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def detect_delimiter(header: str) -> str:
+    """The candidate (``, ; TAB |``) that occurs most often outside quotes in the header line.
+
+    A header is short and has no free text, so counting there beats sniffing data rows.
+    """
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    quoted = False
+    for ch in header:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(_DELIMITERS, key=counts.__getitem__)
+    return best if counts[best] else ","
+
+
+def _delimiter_option(delimiter: str | None) -> str | None:
+    if delimiter is None:
+        return None
+    value = _DELIMITER_NAMES.get(delimiter.lower(), delimiter)
+    if len(value) != 1 or value in '"\r\n':
+        raise RecordsError(
+            f"delimiter {delimiter!r} is not a single character",
+            hint='use ",", ";", "|", or "tab"',
+        )
+    return value
+
+
+# --- bytes -> text ------------------------------------------------------------------------------
+
+
+class _Replay(io.RawIOBase):
+    """A binary stream that gives back the sniffed prefix before the rest, so pipes work too."""
+
+    def __init__(self, prefix: bytes, rest: IO[bytes]):
+        self._prefix, self._rest = prefix, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._prefix:
+            data, self._prefix = self._prefix[: len(view)], self._prefix[len(view) :]
+        else:
+            data = self._rest.read(len(view)) or b""
+        view[: len(data)] = data
+        return len(data)
+
+
+def _decode(binary: IO[bytes], encoding: str | None, file: str, errors: str) -> tuple[IO[str], str]:
+    prefix = b""
+    while len(prefix) < SNIFF_BYTES:
+        chunk = binary.read(SNIFF_BYTES - len(prefix))
+        if not chunk:
+            break
+        prefix += chunk
+    name = encoding or detect_encoding(prefix, final=len(prefix) < SNIFF_BYTES)
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise RecordsError(f"unknown encoding {name!r}", file=file, hint="try utf-8 or cp1252") from None
+    raw = io.BufferedReader(_Replay(prefix, binary), buffer_size=_CHUNK)
+    return io.TextIOWrapper(raw, encoding=name, errors=errors, newline=""), name
+
+
+class _Lines:
+    """Physical lines for csv.reader, counted, with undecodable bytes caught on their own line."""
+
+    def __init__(self, text: IO[str], file: str, encoding: str):
+        self._text, self._file, self._encoding = iter(text), file, encoding
+        self._pending: list[str] = []
+        self.count = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def _fail(self, message: str, line: int) -> NoReturn:
+        hint = _encoding_hint(self._encoding)
+        raise RecordsError(f"{message} is not valid {self._encoding}", file=self._file, line=line, hint=hint)
+
+    def _read(self) -> str:
+        try:
+            return next(self._text)
+        except UnicodeDecodeError as exc:
+            self._fail(f"text ({exc.reason})", self.count + len(self._pending) + 1)
+
+    def __next__(self) -> str:
+        line = self._pending.pop(0) if self._pending else self._read()
+        self.count += 1
+        if not line.isascii() and (bad := _SURROGATE.search(line)):
+            self._fail(f"byte 0x{ord(bad.group()) - 0xDC00:02X}", self.count)
+        return line
+
+    def first_nonblank(self) -> str | None:
+        """Look ahead at the header line without consuming anything (call once)."""
+        while True:
+            try:
+                line = self._read()
+            except StopIteration:
+                return None
+            self._pending.append(line)
+            if line.strip():
+                return line
+
+
+def _encoding_hint(encoding: str) -> str:
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig"):
+        return "Excel on Windows saves CSV as cp1252: pass encoding='cp1252' or --encoding cp1252"
+    return "pass the file's real encoding: encoding=... or --encoding"
+
+
+# --- tables: CSV and XLSX -----------------------------------------------------------------------
+
+Row = tuple[int, int, list[str]]  # first line, last line, cells
+
+
+def _csv_rows(lines: _Lines, delimiter: str, file: str, skip_sep_line: bool) -> Iterator[Row]:
+    reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True, strict=False)
+    end = 0
+    try:
+        for cells in reader:
+            start, end = end + 1, lines.count
+            if not any(map(str.strip, cells)):  # blank line, or a row of empty cells
+                continue
+            if skip_sep_line:
+                skip_sep_line = False
+                continue
+            yield start, end, cells
+    except csv.Error as exc:
+        hint = "a quote that is opened and never closed swallows the lines after it"
+        raise RecordsError(f"cannot read CSV: {exc}", file=file, line=end + 1, hint=hint) from None
+
+
+def _xlsx_rows(binary: IO[bytes], file: str) -> tuple[Iterator[Row], Callable[[], None]]:
+    try:
+        import openpyxl
+    except ImportError:
+        raise RecordsError(
+            "reading .xlsx files needs openpyxl", file=file, hint="pip install envelopekit[xlsx]"
+        ) from None
+    try:
+        book = openpyxl.load_workbook(binary, read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+    except Exception as exc:  # zipfile, XML and openpyxl errors alike mean "not a workbook"
+        raise RecordsError(f"cannot open as an Excel workbook: {exc}", file=file) from None
+
+    def rows() -> Iterator[Row]:
+        for number, cells in enumerate(sheet.iter_rows(min_row=1), start=1):
+            values = [_cell_text(c) for c in cells]
+            if any(values):
+                yield number, number, values
+
+    return rows(), book.close
+
+
+def _cell_text(cell: object) -> str:
+    """A cell's value as the sheet shows it: 501 in a "00000" cell is "00501", dates are ISO."""
+    value = getattr(cell, "value", None)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not (value.is_integer() and abs(value) < 1e15):
+            return f"{value:.15g}"
+        text = str(int(value))
+        fmt = getattr(cell, "number_format", "") or ""
+        return text.zfill(len(fmt)) if _ZEROS.fullmatch(fmt) else text
+    return str(value)
+
+
+def _header_names(cells: list[str], opts: _Options, line: int) -> list[str]:
+    """Field name per column ("" = unnamed, ignored); a header that cannot work is fatal."""
+
+    def fail(message: str, hint: str) -> NoReturn:
+        raise RecordsError(message, file=opts.file, line=line, hint=hint)
+
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(cells):
+        name = _canonical(raw, opts.rename)
+        if name in seen:
+            j = seen[name]
+            what = f"columns {j + 1} ({cells[j].strip()!r}) and {i + 1} ({raw.strip()!r})"
+            fail(f"{what} both mean {name!r}", "rename one of them in the file, or pass rename={...}")
+        if name:
+            seen[name] = i
+        names.append(name)
+    listed = "the columns are " + ", ".join(repr(c.strip()) for c in cells if c.strip())
+    if unknown := sorted(set(opts.rename) - {_slug(c) for c in cells}):
+        fail(f"rename names no column: {', '.join(map(repr, unknown))}", listed)
+    for need in (opts.id_field, *opts.required):
+        if need not in seen:
+            fail(f"no {need!r} column", f"{listed}; pass id_field=/required= or rename={{...}}")
+    return names
+
+
+def _table_records(rows: Iterator[Row], header: Row, names: list[str], opts: _Options) -> Iterator[Item]:
+    """Rows -> records. Spreadsheet rows are padded; a CSV row of the wrong width is rejected."""
+    head_line, width, ragged = header[0], len(header[2]), opts.kind == "xlsx"
+    named = max(i for i, n in enumerate(names) if n) + 1  # trailing unnamed columns may be left off
+    id_index = names.index(opts.id_field)
+    seen: dict[str, int] = {}
+    for start, end, cells in rows:
+        if not named <= len(cells) <= width and not ragged:
+            rid = _clean(cells[id_index]) if id_index < len(cells) else ""
+            more = len(cells) > width
+            hint = (
+                f"the record runs from line {start} to {end}: is a quote left open?"
+                if end > start
+                else "a value containing the delimiter must be quoted"
+                if more
+                else "is a delimiter missing?"
+            )
+            reason = f"has {len(cells)} cells but the header (line {head_line}) has {width}"
+            yield Rejected(start, rid, None, reason, hint)
+            continue
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        values = dict(zip(names, map(str.strip, cells), strict=False))
+        values.pop("", None)  # unnamed columns
+        if end > start or ragged:  # only a cell spanning lines (or a sheet cell) can hold a "\r"
+            values = {n: _clean(v) for n, v in values.items()}
+        yield _validate(start, values, opts, seen, "line")
+
+
+def _validate(row: int, values: dict[str, str], opts: _Options, seen: dict[str, int], unit: str) -> Item:
+    rid = values.get(opts.id_field, "")
+    if not rid:
+        hint = "every record needs an id; fill it in, or pass id_field= to use another column"
+        return Rejected(row, "", opts.id_field, f"{opts.id_field!r} is empty", hint)
+    first = seen.get(rid)
+    if first is not None:
+        reason = f"duplicate id {rid!r}: {unit} {first} has it already"
+        return Rejected(row, rid, opts.id_field, reason, "ids must be unique; fix or remove one")
+    seen[rid] = row
+    missing = [f for f in opts.required if not values.get(f)]
+    if missing:
+        names = ", ".join(map(repr, missing))
+        reason = f"required field {names} is empty" if len(missing) == 1 else f"required {names} are empty"
+        return Rejected(row, rid, missing[0], reason)
+    return Record(row, rid, FieldMap._adopt(values))
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+class _JSONScanner:
+    """Pulls one JSON value at a time from a text stream, so a big array is never held whole."""
+
+    def __init__(self, text: IO[str], file: str):
+        self._text, self._file = text, file
+        self._buf, self._pos, self._eof, self._lines = "", 0, False, 0
+        self._decoder = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str)
+
+    def _more(self) -> bool:
+        if self._eof:
+            return False
+        try:
+            chunk = self._text.read(_CHUNK)
+        except UnicodeDecodeError as exc:
+            self.fail(f"not valid text: {exc.reason}", hint=_encoding_hint("utf-8"))
+        if not chunk:
+            self._eof = True
+            return False
+        if self._pos > _CHUNK:  # drop what is parsed, keep the line count
+            self._lines += self._buf.count("\n", 0, self._pos)
+            self._buf, self._pos = self._buf[self._pos :], 0
+        self._buf += chunk
+        return True
+
+    def peek(self) -> str:
+        """The next non-blank character, "" at the end."""
+        while True:
+            match = _WS.match(self._buf, self._pos)
+            self._pos = match.end() if match else self._pos
+            if self._pos < len(self._buf):
+                return self._buf[self._pos]
+            if not self._more():
+                return ""
+
+    def expect(self, chars: str) -> str:
+        ch = self.peek()
+        if not ch or ch not in chars:
+            self.fail(f"expected {' or '.join(map(repr, chars))}, found {ch or 'the end'!r}")
+        self._pos += 1
+        return ch
+
+    def value(self) -> object:
+        self.peek()
+        while True:
+            try:
+                obj, end = self._decoder.raw_decode(self._buf, self._pos)
+            except json.JSONDecodeError as exc:
+                if len(self._buf) - exc.pos < _MAX_JSON_TOKEN and self._more():
+                    continue  # probably cut off at the end of the buffer
+                self.fail(exc.msg, exc.pos)
+            if end == len(self._buf) and self._more():
+                continue  # a number may go on in the next chunk
+            self._pos = end
+            return obj
+
+    def fail(self, message: str, pos: int | None = None, hint: str | None = None) -> NoReturn:
+        line = self._lines + self._buf.count("\n", 0, self._pos if pos is None else pos) + 1
+        raise RecordsError(f"invalid JSON: {message}", file=self._file, line=line, hint=hint)
+
+
+def _json_items(text: IO[str], file: str) -> Iterator[tuple[int, object]]:
+    scan = _JSONScanner(text, file)
+    if scan.peek() == "{":  # {"records": [...], ...}
+        scan.expect("{")
+        while True:
+            if scan.peek() == "}":
+                scan.fail('no "records" list in the top-level object')
+            key = scan.value()
+            scan.expect(":")
+            if key == "records":
+                break
+            scan.value()
+            if scan.expect(",}") == "}":
+                scan.fail('no "records" list in the top-level object')
+    if scan.peek() != "[":
+        scan.fail('expected a list of records, or an object with a "records" list')
+    scan.expect("[")
+    if scan.peek() == "]":
+        return
+    index = 0
+    while True:
+        index += 1
+        yield index, scan.value()
+        if scan.expect(",]") == "]":
+            return
+
+
+def _json_records(items: Iterator[tuple[int, object]], opts: _Options) -> Iterator[Item]:
+    columns: tuple[str, ...] | None = None
+    seen: dict[str, int] = {}
+    for row, obj in items:
+        if not isinstance(obj, dict):
+            yield Rejected(row, "", None, "is not an object", "records must be JSON objects")
+            continue
+        values: dict[str, str] = {}
+        problem: tuple[str, str] | None = None
+        for key, value in obj.items():
+            name = _canonical(key, opts.rename)
+            if not name:
+                continue
+            if name in values and problem is None:
+                problem = name, f"two keys mean {name!r}"
+            if isinstance(value, dict | list) and problem is None:
+                what = "an object" if isinstance(value, dict) else "a list"
+                problem = name, f"is {what}; a field must be text or a number"
+            values[name] = _json_text(value)
+        if problem is not None:
+            yield Rejected(row, values.get(opts.id_field, ""), *problem)
+            continue
+        if columns is None:
+            columns = tuple(values)
+        for name in columns:
+            values.setdefault(name, "")
+        yield _validate(row, values, opts, seen, "item")
+
+
+def _json_text(value: object) -> str:
+    if value is None or isinstance(value, dict | list):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _clean(str(value))  # numbers arrive as their JSON text (parse_int=str)
+
+
+# --- opening ------------------------------------------------------------------------------------
+
+
+def _stream(
+    text: IO[str] | None, binary: IO[bytes] | None, opts: _Options, close: list[Callable[[], None]]
+) -> RecordStream:
+    """Read the header and the first record now, so a bad file fails at the call, not mid-batch."""
+    file, kind, sep, label = opts.file, opts.kind, opts.delimiter, None
+    if kind == "xlsx":
+        if binary is None:
+            raise RecordsError("an .xlsx workbook must be read from bytes, not text", file=file)
+        rows, close_book = _xlsx_rows(binary, file)
+        close.insert(0, close_book)
+    else:
+        if text is None:
+            assert binary is not None
+            errors = "surrogateescape" if kind == "csv" else "strict"
+            text, label = _decode(binary, opts.encoding, file, errors)
+        if kind != "csv":
+            records = _json_records(_json_items(text, file), opts)
+            if (first := next(records, None)) is None:
+                raise RecordsError("no records", file=file)
+            columns = tuple(first.fields) if isinstance(first, Record) else ()
+            info = RecordStream.Info(file, kind, label, None, columns)
+            return RecordStream(chain([first], records), info, close)
+        lines = _Lines(text, file, label or "text")
+        if (header_line := lines.first_nonblank()) is None:
+            raise RecordsError("the file is empty", file=file, hint="the first line must name the columns")
+        sep_line = _SEP_LINE.fullmatch(header_line.rstrip("\r\n"))
+        sep = sep or (sep_line.group(1) if sep_line else detect_delimiter(header_line))
+        rows = _csv_rows(lines, sep, file, skip_sep_line=sep_line is not None)
+    if (header := next(rows, None)) is None:
+        raise RecordsError("no header line", file=file, hint="the first line must name the columns")
+    names = _header_names(header[2], opts, header[0])
+    records = _table_records(rows, header, names, opts)
+    if (first := next(records, None)) is None:
+        raise RecordsError("a header but no records", file=file, line=header[0])
+    info = RecordStream.Info(file, kind, label, sep, tuple(n for n in names if n))
+    return RecordStream(chain([first], records), info, close)
+
+
+def read_records(
+    path: str | os.PathLike[str],
+    *,
+    id_field: str = "id",
+    required: Iterable[str] = (),
+    rename: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    kind: Kind | None = None,
+) -> RecordStream:
+    """Open a CSV, JSON or XLSX records file and stream its records.
+
+    ``kind`` defaults from the suffix (a zip signature means XLSX whatever the name).
+    Raises :class:`RecordsError` for a file that cannot be read at all; bad rows come
+    through the stream as :class:`Rejected`.
+    """
+    file = os.fspath(path)
+    suffix = Path(file).suffix.lower()
+    try:
+        binary = open(file, "rb")  # noqa: SIM115 -- the stream owns it and closes it
+    except FileNotFoundError:
+        raise RecordsError("no such file", file=file, hint="check the path") from None
+    except OSError as exc:  # a directory, no permission, ...
+        raise RecordsError(f"cannot open: {exc.strerror or exc}", file=file) from None
+    try:
+        magic = binary.read(8)
+        binary.seek(0)
+        if magic.startswith(b"\xd0\xcf\x11\xe0") or suffix in _FOREIGN:
+            what = _FOREIGN.get(suffix, _FOREIGN[".xls"])
+            raise RecordsError(f"is {what}", file=file, hint="save it as .xlsx or CSV (UTF-8)")
+        zipped = magic.startswith(b"PK\x03\x04")
+        chosen = kind or ("xlsx" if zipped else _SUFFIX_KINDS.get(suffix, "csv"))
+        opts = _options(file, chosen, encoding, delimiter, id_field, required, rename)
+        return _stream(None, binary, opts, [binary.close])
+    except OSError as exc:
+        binary.close()
+        raise RecordsError(f"cannot read: {exc.strerror or exc}", file=file) from None
+    except BaseException:
+        binary.close()
+        raise
+
+
+def read_records_from_stream(
+    stream: IO[bytes] | IO[str],
+    *,
+    name: str = "<stream>",
+    kind: Kind = "csv",
+    id_field: str = "id",
+    required: Iterable[str] = (),
+    rename: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> RecordStream:
+    """Stream records from an open binary (encoding detected) or text stream; it is not closed.
+
+    ``name`` stands for the file in error messages.
+    """
+    opts = _options(name, kind, encoding, delimiter, id_field, required, rename)
+    if isinstance(stream, io.TextIOBase):
+        return _stream(cast("IO[str]", stream), None, opts, [])
+    return _stream(None, cast("IO[bytes]", stream), opts, [])
+
+
+def read_records_from_text(
+    text: str,
+    *,
+    name: str = "<text>",
+    kind: Kind = "csv",
+    id_field: str = "id",
+    required: Iterable[str] = (),
+    rename: Mapping[str, str] | None = None,
+    delimiter: str | None = None,
+) -> RecordStream:
+    """Stream records from a string holding a whole CSV or JSON file."""
+    opts = _options(name, kind, None, delimiter, id_field, required, rename)
+    return _stream(io.StringIO(text, newline=""), None, opts, [])

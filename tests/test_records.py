@@ -1,0 +1,618 @@
+"""Records files: encodings, delimiters, quoting, header aliases, rejections, JSON, XLSX, streaming."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import pickle
+import time
+from collections.abc import Iterator
+from dataclasses import FrozenInstanceError
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from envelopekit.errors import EnvelopekitError, RecordError
+from envelopekit.records import (
+    SNIFF_BYTES,
+    FieldMap,
+    Record,
+    RecordsError,
+    Rejected,
+    detect_delimiter,
+    detect_encoding,
+    normalise_header,
+    read_records,
+    read_records_from_stream,
+    read_records_from_text,
+)
+
+HEADER = "id,first_name,last_name,organisation,street,city,region,postal_code,country,email"
+ACCENTED = ("R1", "Zoë", "Ødegaard", "Straße 5", "€ Fund")
+
+
+def write(tmp_path: Path, data: bytes | str, name: str = "people.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def records(stream: Iterator[Record | Rejected]) -> list[Record]:
+    items = list(stream)
+    assert all(isinstance(i, Record) for i in items), [i for i in items if isinstance(i, Rejected)]
+    return [i for i in items if isinstance(i, Record)]
+
+
+def split(stream: Iterator[Record | Rejected]) -> tuple[list[Record], list[Rejected]]:
+    items = list(stream)
+    return [i for i in items if isinstance(i, Record)], [i for i in items if isinstance(i, Rejected)]
+
+
+# --- encodings ------------------------------------------------------------------------------------
+
+ACCENTED_CSV = "id;first_name;last_name;street;organisation\r\n" + ";".join(ACCENTED) + "\r\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "detected"),
+    [
+        (ACCENTED_CSV.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + ACCENTED_CSV.encode("utf-8"), "utf-8-sig"),
+        (ACCENTED_CSV.encode("cp1252"), "cp1252"),
+        (codecs.BOM_UTF16_LE + ACCENTED_CSV.encode("utf-16-le"), "utf-16"),
+        (codecs.BOM_UTF16_BE + ACCENTED_CSV.encode("utf-16-be"), "utf-16"),
+        (ACCENTED_CSV.encode("utf-16-le"), "utf-16-le"),  # no BOM: found by its NUL bytes
+    ],
+    ids=["utf-8", "utf-8-bom", "cp1252", "utf-16-le-bom", "utf-16-be-bom", "utf-16-le-no-bom"],
+)
+def test_encodings_are_detected(tmp_path: Path, raw: bytes, detected: str) -> None:
+    stream = read_records(write(tmp_path, raw))
+    assert stream.info.encoding == detected
+    assert stream.info.columns == ("id", "first_name", "last_name", "street", "organisation")
+    [rec] = records(stream)
+    assert (rec.row, rec.id) == (2, "R1")
+    assert tuple(rec.fields.values()) == ACCENTED
+
+
+def test_explicit_encoding_wins(tmp_path: Path) -> None:
+    path = write(tmp_path, "id,name\nR1,Ærø\n".encode("latin-1"))
+    [rec] = records(read_records(path, encoding="latin-1"))
+    assert rec.fields["name"] == "Ærø"
+
+
+def test_explicit_utf8_still_strips_a_bom_from_the_header(tmp_path: Path) -> None:
+    path = write(tmp_path, codecs.BOM_UTF8 + b"ID,name\nR1,x\n")
+    [rec] = records(read_records(path, encoding="utf-8"))
+    assert rec.id == "R1"
+
+
+def test_bad_byte_after_the_sniffed_prefix_names_its_line(tmp_path: Path) -> None:
+    good = "".join(f"R{i},Ada\n" for i in range(SNIFF_BYTES // 6))
+    lines = 1 + good.count("\n")
+    path = write(tmp_path, b"id,name\n" + good.encode() + "R-late,Zoë\n".encode("cp1252"))
+    stream = read_records(path)
+    assert stream.info.encoding == "utf-8"
+    with pytest.raises(RecordsError) as info:
+        list(stream)
+    assert info.value.line == lines + 1
+    assert f"people.csv:{lines + 1}" in str(info.value)
+    assert "cp1252" in str(info.value)
+
+
+def test_unknown_encoding_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(RecordsError, match="unknown encoding"):
+        read_records(write(tmp_path, "id\nR1\n"), encoding="klingon")
+
+
+def test_detect_encoding_directly() -> None:
+    assert detect_encoding(b"") == "utf-8"
+    assert detect_encoding("caf\u00e9".encode()) == "utf-8"
+    assert detect_encoding("caf\u00e9".encode("cp1252")) == "cp1252"
+    assert detect_encoding(codecs.BOM_UTF32_LE + "x".encode("utf-32-le")) == "utf-32"
+    # a multi-byte character cut at the end of the prefix is still UTF-8
+    assert detect_encoding("aé".encode()[:-1], final=False) == "utf-8"
+    assert detect_encoding("aé".encode()[:-1]) == "cp1252"
+
+
+# --- delimiters and quoting -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
+def test_delimiter_is_detected_from_the_header(sep: str) -> None:
+    text = sep.join(["id", "name", "street"]) + "\n" + sep.join(["R1", "Ada", "1 Main St"]) + "\n"
+    stream = read_records_from_text(text)
+    assert stream.info.delimiter == sep
+    [rec] = records(stream)
+    assert dict(rec.fields) == {"id": "R1", "name": "Ada", "street": "1 Main St"}
+
+
+def test_delimiter_detection_ignores_quoted_text() -> None:
+    assert detect_delimiter('"a;b;c;d",e,f\n') == ","
+    assert detect_delimiter("id\n") == ","
+
+
+@pytest.mark.parametrize("given", ["tab", "\t", "\\t"])
+def test_explicit_delimiter_by_name(given: str) -> None:
+    [rec] = records(read_records_from_text("id\tnote;a;b\nR1\tA;B\n", delimiter=given))
+    assert rec.fields["note;a;b"] == "A;B"
+
+
+def test_bad_delimiter_option() -> None:
+    with pytest.raises(RecordsError, match="single character"):
+        read_records_from_text("id\nR1\n", delimiter=";;")
+
+
+def test_excel_sep_line() -> None:
+    stream = read_records_from_text("sep=|\nid|name,x\nR1|A,B\n")
+    assert stream.info.delimiter == "|"
+    [rec] = records(stream)
+    assert (rec.row, rec.fields["name,x"]) == (3, "A,B")
+
+
+def test_quoted_delimiters_and_newlines_keep_line_numbers() -> None:
+    text = (
+        "id,name,street,city\r\n"
+        'R1,"Lovelace, Ada","12 Main St\r\nFlat 3",London\r\n'
+        'R2,"Said ""hi""","a\nb\nc",Paris\r\n'
+        "R3,Hopper,Elm Ave,Boston\r\n"
+    )
+    got = records(read_records_from_text(text))
+    assert [(r.row, r.id) for r in got] == [(2, "R1"), (4, "R2"), (7, "R3")]
+    assert got[0].fields["name"] == "Lovelace, Ada"
+    assert got[0].fields["street"] == "12 Main St\nFlat 3"  # one field, normalised line break
+    assert got[1].fields["name"] == 'Said "hi"'
+    assert got[1].fields["street"] == "a\nb\nc"
+
+
+def test_blank_lines_and_empty_rows_are_skipped() -> None:
+    text = "\n\nid,name,city\n\nR1,Ada,London\n,,\n   \n\nR2,Grace,Paris\n\n"
+    got = records(read_records_from_text(text))
+    assert [(r.row, r.id) for r in got] == [(5, "R1"), (9, "R2")]
+
+
+def test_old_mac_line_endings() -> None:
+    got = records(read_records_from_text("id,name\rR1,a\rR2,b\r"))
+    assert [(r.row, r.id) for r in got] == [(2, "R1"), (3, "R2")]
+
+
+def test_values_are_stripped_and_formulas_stay_data() -> None:
+    text = 'id,a,b,c,d\n  R1 , =HYPERLINK("x") ,+1,-2+3,"  @SUM(A1)  "\n'
+    [rec] = records(read_records_from_text(text))
+    assert rec.id == "R1"
+    assert dict(rec.fields) == {"id": "R1", "a": '=HYPERLINK("x")', "b": "+1", "c": "-2+3", "d": "@SUM(A1)"}
+
+
+# --- rejections -----------------------------------------------------------------------------------
+
+
+def test_short_and_long_rows_are_rejected_and_the_rest_comes_through() -> None:
+    text = "id,name,city\nR1,Ada,London\nR2,Grace\nR3,Linus,Oslo,extra\nR4,Zoë,Paris\n"
+    good, bad = split(read_records_from_text(text))
+    assert [r.id for r in good] == ["R1", "R4"]
+    assert [(b.row, b.record_id) for b in bad] == [(3, "R2"), (4, "R3")]
+    assert "2 cells" in bad[0].reason and "has 3" in bad[0].reason
+    assert "4 cells" in bad[1].reason and "quoted" in (bad[1].hint or "")
+    err = bad[0].as_error()
+    assert isinstance(err, RecordError)
+    assert (err.row, err.record_id, err.field) == (3, "R2", None)
+    assert str(err).startswith("line 3, record R2: has 2 cells")
+
+
+def test_an_unclosed_quote_is_reported_with_its_span() -> None:
+    text = 'id,name,street\nR1,a,b\nR2,"oops,c\nR3,d,e\nR4,f,g\n'
+    good, bad = split(read_records_from_text(text))
+    assert [r.id for r in good] == ["R1"]
+    [rej] = bad
+    assert rej.row == 3
+    assert "line 3 to 5" in (rej.hint or "")
+
+
+def test_duplicate_id_names_the_first_line() -> None:
+    text = "id,name\nR1,Ada\nR2,Grace\nR1,Again\n"
+    good, bad = split(read_records_from_text(text))
+    assert [r.fields["name"] for r in good] == ["Ada", "Grace"]
+    [dup] = bad
+    assert (dup.row, dup.record_id, dup.field) == (4, "R1", "id")
+    assert "line 2" in dup.reason
+
+
+def test_missing_id_is_rejected() -> None:
+    good, bad = split(read_records_from_text("id,name\nR1,Ada\n  ,Nobody\n"))
+    assert [r.id for r in good] == ["R1"]
+    assert [(b.row, b.record_id, b.field) for b in bad] == [(3, "", "id")]
+
+
+def test_missing_required_field_is_rejected_by_name() -> None:
+    text = "id,name,ZIP Code,city\nR1,Ada,123,London\nR2,Grace,,\nR3,Linus,,Oslo\n"
+    good, bad = split(read_records_from_text(text, required=["Zip", "city"]))
+    assert [r.id for r in good] == ["R1"]
+    assert [(b.row, b.record_id, b.field) for b in bad] == [
+        (3, "R2", "postal_code"),
+        (4, "R3", "postal_code"),
+    ]
+    assert "'city'" in bad[0].reason  # both missing fields are named
+    assert "field 'postal_code'" in str(bad[1].as_error())
+
+
+def test_required_column_missing_from_header_is_fatal() -> None:
+    with pytest.raises(RecordsError, match="no 'email' column") as info:
+        read_records_from_text("id,name\nR1,a\n", required=("email",))
+    assert info.value.line == 1
+
+
+def test_other_id_field() -> None:
+    [rec] = records(read_records_from_text("Customer No,name\nC-7,Ada\n", id_field="customer_no"))
+    assert rec.id == "C-7"
+    with pytest.raises(RecordsError, match="no 'id' column"):
+        read_records_from_text("customer,name\nC-7,Ada\n")
+
+
+# --- headers --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [
+        ("First Name", "first_name"),
+        ("firstname", "first_name"),
+        ("given_name", "first_name"),
+        ("Last Name", "last_name"),
+        ("SURNAME", "last_name"),
+        ("family-name", "last_name"),
+        ("Zip", "postal_code"),
+        ("ZIP code", "postal_code"),
+        ("postcode", "postal_code"),
+        ("Postal Code", "postal_code"),
+        ("Company", "organisation"),
+        ("organization", "organisation"),
+        ("Address", "street"),
+        ("address1", "street"),
+        ("Street Address", "street"),
+        ("State", "region"),
+        ("province", "region"),
+        ("County", "region"),
+        ("Town", "city"),
+        ("E-mail", "email"),
+        ("Record ID", "id"),
+        ("ID", "id"),
+        ("\ufeff id ", "id"),
+        ("  Favourite  Colour ", "favourite_colour"),
+        ("", ""),
+    ],
+)
+def test_header_aliases(header: str, name: str) -> None:
+    assert normalise_header(header) == name
+
+
+def test_alias_headers_in_a_file() -> None:
+    text = "Record ID;First Name;Surname;Company;Address;Town;State;ZIP;Country;E-mail\n"
+    text += "R1;Ada;Lovelace;;1 Main St;Springfield;IL;62701;US;ada@example.org\n"
+    stream = read_records_from_text(text)
+    assert stream.info.columns == tuple(HEADER.split(","))
+    [rec] = records(stream)
+    assert rec.fields["postal_code"] == "62701"
+    assert rec.fields["organisation"] == ""
+
+
+def test_rename_wins_over_aliases_and_is_checked() -> None:
+    text = "ID,Nachname,Company,Organisation\nR1,Müller,Acme,Acme Ltd\n"
+    rename = {"nachname": "last_name", "Company": "company name"}
+    [rec] = records(read_records_from_text(text, rename=rename))
+    assert rec.fields["last_name"] == "Müller"
+    assert rec.fields["company_name"] == "Acme"
+    assert rec.fields["organisation"] == "Acme Ltd"
+    with pytest.raises(RecordsError, match="rename names no column: 'vorname'"):
+        read_records_from_text(text, rename={"Vorname": "first_name", "Company": "company name"})
+
+
+def test_two_columns_meaning_the_same_field_is_fatal(tmp_path: Path) -> None:
+    path = write(tmp_path, "id,First Name,email,firstname\nR1,a,b,c\n")
+    with pytest.raises(RecordsError) as info:
+        read_records(path)
+    err = info.value
+    assert isinstance(err, EnvelopekitError) and not isinstance(err, RecordError)
+    assert (err.file, err.line) == (str(path), 1)
+    assert str(err).startswith(
+        f"{path}:1: columns 2 ('First Name') and 4 ('firstname') both mean 'first_name'"
+    )
+
+
+def test_unnamed_columns_are_ignored() -> None:
+    got = records(read_records_from_text("id,name,,\nR1,Ada,,note\nR2,Grace\n"))
+    assert [dict(r.fields) for r in got] == [{"id": "R1", "name": "Ada"}, {"id": "R2", "name": "Grace"}]
+
+
+# --- files that cannot be read --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"\r\n\r\n   \n", "empty"),
+        (codecs.BOM_UTF8, "empty"),
+        (b"id,name\n\n,\n", "a header but no records"),
+        (b"sep=;\n", "no header"),
+    ],
+)
+def test_empty_files_are_clear_errors(tmp_path: Path, content: bytes, message: str) -> None:
+    with pytest.raises(RecordsError, match=message):
+        read_records(write(tmp_path, content))
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(RecordsError, match="no such file") as info:
+        read_records(tmp_path / "nope.csv")
+    assert str(tmp_path / "nope.csv") in str(info.value)
+    assert not isinstance(info.value, OSError)
+    with pytest.raises(RecordsError, match="cannot open"):
+        read_records(tmp_path)
+
+
+def test_legacy_spreadsheets_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(RecordsError, match=r"\.xlsx or CSV"):
+        read_records(write(tmp_path, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1junk", "people.xls"))
+
+
+# --- records as values ----------------------------------------------------------------------------
+
+
+def test_record_is_frozen_hashable_and_picklable() -> None:
+    [rec] = records(read_records_from_text("id,name\nR1,Ada\n"))
+    with pytest.raises(FrozenInstanceError):
+        rec.id = "R2"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        rec.fields["name"] = "Eve"  # type: ignore[index]
+    assert pickle.loads(pickle.dumps(rec)) == rec
+    assert hash(rec) == hash(Record(2, "R1", FieldMap({"id": "R1", "name": "Ada"})))
+    assert rec.fields == {"id": "R1", "name": "Ada"}
+
+
+def test_stream_from_text_io_is_not_closed() -> None:
+    source = io.StringIO("id,name\nR1,Ada\n")
+    with read_records_from_stream(source) as stream:
+        assert [r.id for r in records(stream)] == ["R1"]
+    assert not source.closed
+
+
+# --- JSON -----------------------------------------------------------------------------------------
+
+PEOPLE = [
+    {"ID": "R1", "First Name": "Zoë", "zip": "02134", "score": 10.50, "vip": True, "note": None},
+    {"ID": 2, "First Name": "José", "zip": 501},
+]
+
+
+@pytest.mark.parametrize("wrap", [False, True])
+def test_json_list_and_wrapper(tmp_path: Path, wrap: bool) -> None:
+    data = {"generated": {"by": "crm", "at": [1, 2]}, "records": PEOPLE} if wrap else PEOPLE
+    stream = read_records(write(tmp_path, json.dumps(data, indent=2), "people.json"))
+    assert stream.info.kind == "json"
+    first, second = records(stream)
+    assert (first.row, first.id, second.row, second.id) == (1, "R1", 2, "2")
+    assert dict(first.fields) == {
+        "id": "R1",
+        "first_name": "Zoë",
+        "postal_code": "02134",
+        "score": "10.5",
+        "vip": "true",
+        "note": "",
+    }
+    assert second.fields["postal_code"] == "501"
+    assert second.fields["score"] == ""  # keys of the first record are always present
+
+
+def test_json_numbers_keep_their_text() -> None:
+    [rec] = records(read_records_from_text('[{"id": 7, "amount": 10.50, "big": 1e21}]', kind="json"))
+    assert (rec.id, rec.fields["amount"], rec.fields["big"]) == ("7", "10.50", "1e21")
+
+
+def test_json_bad_items_are_rejected() -> None:
+    text = json.dumps(
+        [{"id": "R1", "tags": ["a"]}, "R2", {"id": "R3", "addr": {"x": 1}}, {"id": "R1"}, {"id": "R4"}]
+    )
+    good, bad = split(read_records_from_text(text, kind="json"))
+    assert [(r.row, r.id) for r in good] == [(4, "R1"), (5, "R4")]  # the first R1 was rejected
+    assert [(b.row, b.record_id, b.field) for b in bad] == [
+        (1, "R1", "tags"),
+        (2, "", None),
+        (3, "R3", "addr"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[]", "no records"),
+        ('{"meta": 1}', 'no "records"'),
+        ('{"records": {"a": 1}}', "expected a list"),
+        ('"hello"', "expected a list"),
+        ('[{"id": "R1"},\n {"id": "R2",}]', "invalid JSON"),
+    ],
+)
+def test_json_file_errors(text: str, message: str) -> None:
+    with pytest.raises(RecordsError, match=message):
+        list(read_records_from_text(text, kind="json"))
+
+
+def test_json_syntax_error_names_its_line() -> None:
+    text = '[\n{"id": "R1"},\n{"id": "R2"},\n{"id": "R3" "x": 1}\n]'
+    stream = read_records_from_text(text, kind="json")
+    with pytest.raises(RecordsError) as info:
+        list(stream)
+    assert info.value.line == 4
+
+
+class Dribble(io.TextIOBase):
+    """A text stream that hands out a few characters per read, like a slow pipe."""
+
+    def __init__(self, text: str):
+        self._text, self._pos = text, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        step = 1 + self._pos % 5
+        chunk = self._text[self._pos : self._pos + step]
+        self._pos += len(chunk)
+        return chunk
+
+
+def test_json_values_split_across_reads() -> None:
+    people = [{"id": f"R{i}", "n": i * 1001, "x": 1.5e-7, "s": 'é\n"q"'} for i in range(1500)]
+    got = records(
+        read_records_from_stream(Dribble(json.dumps({"a": [1, {"b": 2}], "records": people})), kind="json")
+    )
+    assert [(r.id, r.fields["n"], r.fields["x"]) for r in got] == [
+        (f"R{i}", str(i * 1001), "1.5e-07") for i in range(1500)
+    ]
+    assert got[-1].fields["s"] == 'é\n"q"'
+
+
+# --- XLSX -----------------------------------------------------------------------------------------
+
+
+def test_xlsx(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    import datetime as dt
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([])
+    sheet.append(["Record ID", "First Name", "Zip", "Joined", "Street", "Amount", None])
+    sheet.append(["R1", "Zoë", 501, dt.datetime(2025, 12, 31), "1 Main St\nFlat 2", 12.0, "note"])
+    sheet["C3"].number_format = "00000"
+    sheet.append([])
+    sheet.append([1002, "  Ada ", "SW1A 1AA", dt.date(2026, 1, 2), None, 0.1 + 0.2])
+    sheet.append(["R1", "dup"])
+    sheet.append([None, "no id"])
+    path = tmp_path / "people.xlsx"
+    book.save(path)
+
+    stream = read_records(path)
+    assert stream.info.columns == ("id", "first_name", "postal_code", "joined", "street", "amount")
+    good, bad = split(stream)
+    assert [(r.row, r.id) for r in good] == [(3, "R1"), (5, "1002")]
+    assert dict(good[0].fields) == {
+        "id": "R1",
+        "first_name": "Zoë",
+        "postal_code": "00501",
+        "joined": "2025-12-31",
+        "street": "1 Main St\nFlat 2",
+        "amount": "12",
+    }
+    assert good[1].fields["joined"] == "2026-01-02"
+    assert (good[1].fields["first_name"], good[1].fields["amount"]) == ("Ada", "0.3")
+    assert [(b.row, b.field) for b in bad] == [(6, "id"), (7, "id")]
+
+
+def test_xlsx_is_found_by_its_signature(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["id"])
+    book.active.append(["R1"])
+    path = tmp_path / "export.dat"
+    book.save(path)
+    assert records(read_records(path))[0].id == "R1"
+
+
+def test_xlsx_that_is_not_a_workbook(tmp_path: Path) -> None:
+    pytest.importorskip("openpyxl")
+    with pytest.raises(RecordsError, match="workbook"):
+        read_records(write(tmp_path, b"PK\x03\x04 not really a zip", "people.xlsx"))
+
+
+def test_xlsx_without_openpyxl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    with pytest.raises(RecordsError, match=r"envelopekit\[xlsx\]"):
+        read_records(write(tmp_path, b"PK\x03\x04", "people.xlsx"))
+
+
+# --- streaming ------------------------------------------------------------------------------------
+
+
+class Generated(io.RawIOBase):
+    """A records file made on demand, never whole, counting the bytes anyone asked for."""
+
+    def __init__(self, rows: int):
+        row = "R{0:07d},Ada,Lovelace,,{0} Main St,Springfield,IL,62701,US,p{0}@example.org\n"
+        body = (row.format(i).encode() for i in range(rows))
+        self._lines = chain([(HEADER + "\n").encode()], body)
+        self._buf = bytearray()
+        self.pulled = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        while len(self._buf) < len(view) and (line := next(self._lines, None)) is not None:
+            self._buf += line
+        n = min(len(view), len(self._buf))
+        view[:n] = self._buf[:n]
+        del self._buf[:n]
+        self.pulled += n
+        return n
+
+
+def test_a_200k_row_stream_is_read_lazily() -> None:
+    source = Generated(200_000)
+    stream = read_records_from_stream(source, name="generated.csv")
+    first = next(stream)
+    assert isinstance(first, Record) and (first.row, first.id) == (2, "R0000000")
+    for _ in range(999):
+        next(stream)
+    assert source.pulled < 512 * 1024  # ~18 MB in all; only the first chunks were read
+
+
+def test_a_200k_row_file_reads_in_seconds(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER.split(","))
+        w.writerows(
+            [f"R{i:07d}", "Zoë", "Ødegaard", "", f"{i} Main St", "Berlin", "", "10115", "DE", ""]
+            for i in range(200_000)
+        )
+    start = time.perf_counter()
+    with read_records(path, required=("street", "postal_code")) as stream:
+        count = sum(1 for item in stream if isinstance(item, Record))
+    assert count == 200_000
+    assert time.perf_counter() - start < 5
+
+
+# --- round trip (property) ------------------------------------------------------------------------
+
+TEXT = st.text(alphabet="abcXYZ019 ,;\t|\"'\n=+-éøß€Zoë", max_size=12).map(str.strip)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.tuples(TEXT, TEXT, TEXT), min_size=1, max_size=8),
+    blanks=st.lists(st.integers(0, 2), min_size=9, max_size=9),
+    sep=st.sampled_from(",;\t|"),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]),
+)
+def test_csv_round_trip(rows: list[tuple[str, str, str]], blanks: list[int], sep: str, encoding: str) -> None:
+    """Whatever a spreadsheet writes with csv quoting comes back cell for cell, on the right line."""
+    out = io.StringIO()
+    w = csv.writer(out, delimiter=sep, lineterminator="\r\n")
+    w.writerow(["id", "name", "street", "city"])
+    expected = []
+    for i, (name, street, city) in enumerate(rows):
+        out.write("\r\n" * blanks[i])
+        expected.append((out.getvalue().count("\n") + 1, f"R{i}", name, street, city))
+        w.writerow([f"R{i}", name, street, city])
+    raw = out.getvalue().encode(encoding)
+    stream = read_records_from_stream(io.BytesIO(raw), encoding="cp1252" if encoding == "cp1252" else None)
+    got = [(r.row, r.id, r.fields["name"], r.fields["street"], r.fields["city"]) for r in records(stream)]
+    assert got == expected
