@@ -17,6 +17,7 @@ __all__ = [
     "NetError",
     "QRError",
     "RecordError",
+    "RecordsError",
     "TokenError",
     "UnitError",
 ]
@@ -102,6 +103,20 @@ class RecordError(EnvelopekitError):
         if field:
             bits.append(f"field {field!r}")
         super().__init__(message, where=", ".join(bits) or None, hint=hint)
+
+
+class RecordsError(EnvelopekitError):
+    """A records file that cannot be read at all: missing, undecodable, bad header.
+
+    Not a :class:`RecordError`: that one skips a record, this one stops the batch.
+    """
+
+    def __init__(
+        self, message: str, *, file: str | None = None, line: int | None = None, hint: str | None = None
+    ):
+        self.file, self.line = file, line
+        where = ":".join(p for p in (file, str(line) if line else None) if p) or None
+        super().__init__(message, where=where, hint=hint)
 
 
 class GlyphError(RecordError):

@@ -22,7 +22,7 @@ from itertools import chain
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Literal, NoReturn, cast
 
-from .errors import EnvelopekitError, RecordError
+from .errors import RecordError, RecordsError
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -80,20 +80,6 @@ ALIASES: Mapping[str, str] = {
     for alias in aliases.split()
 }
 """Normalised header spellings -> the field names the rest of envelopekit uses."""
-
-
-class RecordsError(EnvelopekitError):
-    """A records file that cannot be read at all: missing, undecodable, bad header.
-
-    Not a :class:`RecordError`: that one skips a record, this one stops the batch.
-    """
-
-    def __init__(
-        self, message: str, *, file: str | None = None, line: int | None = None, hint: str | None = None
-    ):
-        self.file, self.line = file, line
-        where = ":".join(p for p in (file, str(line) if line else None) if p) or None
-        super().__init__(message, where=where, hint=hint)
 
 
 class FieldMap(Mapping[str, str]):
