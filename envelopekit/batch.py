@@ -1,0 +1,261 @@
+"""The batch runner: a layout and a stream of records in, an output folder out.
+
+It writes ``kits-00001.pdf`` (and more files of ``chunk`` kits each), a
+``manifest.csv``/``manifest.json`` with one row per record (status, file, pages,
+token, link per QR block) and an ``errors.csv`` of the records that could not be
+built. A bad record never stops the batch; every file is written to a temporary
+name and renamed, so a crash never leaves a half-written file in place of a good
+one.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from .compose import PersonalKit, personalise
+from .content.blocks import QRBlock
+from .errors import EnvelopekitError, LayoutError, RecordError, TokenError
+from .kit import KitSpec, ResolvedKit, resolve
+from .links import UrlTemplate, from_preset
+from .manifest import write_csv, write_json
+from .records import FieldMap, Record, Rejected
+from .tokens import TokenIssuer, load_key
+
+__all__ = ["BuildResult", "Links", "build", "required_fields", "sample_records"]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSpec:
+    name: str
+    template: UrlTemplate
+    token: str  # "hmac" | "random"
+    length: int
+
+
+class Links:
+    """Survey links of a kit: one token per record and link, a URL per QR block."""
+
+    def __init__(self, spec: KitSpec, *, key: bytes | None = None, key_file: str | None = None):
+        self.specs: dict[str, LinkSpec] = {}
+        needs_key = False
+        for name, raw in spec.links.items():
+            where = f"links.{name}"
+            if not isinstance(raw, Mapping):
+                raise LayoutError("a link is a table with a preset and its options", file=spec.source, key=where)
+            opts = dict(raw)
+            preset = str(opts.pop("preset", "plain"))
+            token = str(opts.pop("token", "hmac"))
+            length = opts.pop("token_length", 12)
+            if token not in ("hmac", "random"):
+                raise LayoutError(f"token = {token!r} is not hmac or random", file=spec.source, key=f"{where}.token")
+            try:
+                template = from_preset(preset, opts)
+            except EnvelopekitError as exc:
+                raise LayoutError(exc.message, file=spec.source, key=where, hint=exc.hint) from None
+            needs_key |= token == "hmac"
+            self.specs[name] = LinkSpec(name, template, token, int(length))
+        self.key = key
+        if needs_key and key is None:
+            self.key = load_key(file=key_file) if key_file else load_key()
+        self.campaign = spec.job or spec.name
+        self.issuers = {
+            name: TokenIssuer(s.length, key=self.key if s.token == "hmac" else None, campaign=self.campaign)
+            for name, s in self.specs.items()
+        }
+
+    def for_record(self, record_id: str) -> Callable[[str, str, str], tuple[str, str]]:
+        tokens: dict[str, str] = {}
+
+        def link(name: str, piece: str, block: str) -> tuple[str, str]:
+            if name not in tokens:
+                tokens[name] = self.issuers[name].issue(record_id)
+            values = {"token": tokens[name], "record_id": record_id, "id": record_id, "block": block,
+                      "kit": piece, "campaign": self.campaign}
+            return self.specs[name].template.expand(values), tokens[name]
+
+        return link
+
+
+def required_fields(kit: ResolvedKit) -> tuple[str, ...]:
+    """Record fields the layout's variable blocks use, in first-use order."""
+    seen: dict[str, None] = {}
+    for piece in kit.pieces:
+        for placed in piece.side_a + piece.side_b:
+            for name in placed.block.fields:
+                seen.setdefault(name, None)
+    return tuple(seen)
+
+
+def qr_blocks(kit: ResolvedKit) -> tuple[tuple[str, QRBlock], ...]:
+    out: dict[tuple[str, str], QRBlock] = {}
+    for piece in kit.pieces:
+        for placed in piece.side_a + piece.side_b:
+            if isinstance(placed.block, QRBlock):
+                out.setdefault((piece.key, placed.block.name), placed.block)
+    return tuple((k[0], b) for k, b in out.items())
+
+
+def sample_records(spec: KitSpec) -> Iterator[Record]:
+    """The layout's own sample record, for a build without --data."""
+    fields = FieldMap(spec.sample)
+    yield Record(row=0, id=fields.get(spec.id_field, "SAMPLE"), fields=fields)
+
+
+@dataclass(slots=True)
+class BuildResult:
+    outdir: Path
+    files: list[Path] = field(default_factory=list)
+    built: int = 0
+    rejected: int = 0
+    pages: int = 0
+    manifest: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if self.rejected else 0
+
+
+def _atomic(path: Path, write: Callable[[Any], None], *, text: bool) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        if text:
+            with open(tmp, "w", encoding="utf-8", newline="") as f:
+                write(f)
+        else:
+            with open(tmp, "wb") as f:
+                write(f)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+class _Chunk:
+    """One output PDF being drawn; saved under its final name only when complete."""
+
+    def __init__(self, kit: ResolvedKit, path: Path, proof: bool):
+        from .render.pdf import KitRenderer
+
+        self.path = path
+        self.buf = io.BytesIO()
+        self.renderer = KitRenderer(self.buf, kit, proof=proof)
+        self.kits = 0
+
+    def add(self, personal: PersonalKit) -> tuple[int, int]:
+        first = self.renderer.pages + 1
+        n = self.renderer.kit_pages(personal, first_page=first)
+        self.kits += 1
+        return first, first + n - 1
+
+    def save(self) -> None:
+        self.renderer.save()
+        data = self.buf.getvalue()
+        _atomic(self.path, lambda f: f.write(data), text=False)
+
+
+def build(
+    spec: KitSpec,
+    records: Iterable[Record | Rejected] | None,
+    outdir: str | Path,
+    *,
+    chunk: int = 500,
+    proof: bool = False,
+    key: bytes | None = None,
+    key_file: str | None = None,
+    progress: TextIO | None = None,
+) -> BuildResult:
+    """Build every record's kit into ``outdir``; see the module docstring for the files."""
+    kit = resolve(spec)
+    from .compose import static_drawing
+
+    static_drawing(kit)  # lay out static content now: a layout error stops the batch before any file
+    blocks = qr_blocks(kit)
+    links = Links(spec, key=key, key_file=key_file) if blocks else None
+    for piece, block in blocks:
+        if links is None or block.link not in links.specs:
+            raise LayoutError(
+                f"QR block {block.name!r} uses link {block.link!r}, which [links] does not define",
+                file=spec.source, key=f"{piece}.{block.name}.link",
+                hint="add a [links." + block.link + "] table",
+            )
+    needed = required_fields(kit)
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    result = BuildResult(out)
+    stream: Iterable[Record | Rejected] = records if records is not None else sample_records(spec)
+    current: _Chunk | None = None
+    checked_columns = False
+    link_columns = [f"url_{b.name}" for _, b in blocks]
+    for item in stream:
+        if isinstance(item, Rejected):
+            reason = item.reason + (f" ({item.hint})" if item.hint else "")
+            _reject(result, item.row, item.record_id, item.field, reason)
+            continue
+        if not checked_columns:
+            missing = [f for f in needed if f not in item.fields]
+            if missing:
+                have = ", ".join(sorted(item.fields)) or "none"
+                raise RecordError(
+                    f"the records have no column {missing[0]!r}, which the layout uses",
+                    row=1, field=missing[0], hint=f"columns found: {have}; rename one or add it",
+                )
+            checked_columns = True
+        try:
+            link = links.for_record(item.id) if links else None
+            personal = personalise(kit, item.fields, record_id=item.id, row=item.row, link=link)
+        except (RecordError, TokenError) as exc:
+            field_name = exc.field if isinstance(exc, RecordError) else None
+            _reject(result, item.row, item.id, field_name, exc.message + (f" ({exc.hint})" if exc.hint else ""))
+            continue
+        if current is None:
+            current = _Chunk(kit, out / f"kits-{len(result.files) + 1:05d}.pdf", proof)
+            result.files.append(current.path)
+        first, last = current.add(personal)
+        row: dict[str, Any] = {
+            "record_id": item.id, "row": item.row, "status": "built", "file": current.path.name,
+            "pages": f"{first}-{last}",
+        }
+        if personal.links:
+            row["token"] = personal.links[0].token
+            row["url"] = personal.links[0].url
+            for qlink in personal.links:
+                row[f"url_{qlink.block}"] = qlink.url
+        result.manifest.append(row)
+        result.built += 1
+        result.pages += last - first + 1
+        if current.kits >= chunk:
+            current.save()
+            current = None
+        if progress and result.built % 100 == 0:
+            print(f"  {result.built} kits built, {result.rejected} rejected", file=progress)
+    if current is not None:
+        current.save()
+    _write_reports(result, link_columns)
+    return result
+
+
+def _reject(result: BuildResult, row: int | None, record_id: str, field_name: str | None, reason: str) -> None:
+    result.rejected += 1
+    result.errors.append({"row": row, "record_id": record_id, "field": field_name or "", "reason": reason})
+    result.manifest.append({"record_id": record_id, "row": row, "status": "rejected"})
+
+
+def _write_reports(result: BuildResult, link_columns: list[str]) -> None:
+    columns = ["record_id", "row", "status", "file", "pages"]
+    if link_columns:
+        columns += ["token", "url", *link_columns]
+    _atomic(result.outdir / "manifest.csv", lambda f: write_csv(result.manifest, columns, f), text=True)
+    _atomic(result.outdir / "manifest.json",
+            lambda f: write_json(result.manifest, f, fieldnames=columns), text=True)
+    errors = result.outdir / "errors.csv"
+    if result.errors:
+        _atomic(errors, lambda f: write_csv(result.errors, ["row", "record_id", "field", "reason"], f), text=True)
+    elif errors.exists():
+        errors.unlink()
+

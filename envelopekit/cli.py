@@ -1,0 +1,206 @@
+"""The ``envelopekit`` command. The only module that parses arguments.
+
+Every failure the user can fix is one line on stderr and a non-zero exit:
+1 for a failed run, 2 for a batch in which some records were rejected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import EnvelopekitError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAIL, EXIT_REJECTED = 0, 1, 2
+
+
+def _param(text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"--param {text!r}: write NAME=VALUE, e.g. side_flap=15mm")
+    name, value = text.split("=", 1)
+    return name.strip(), value.strip()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path`` and rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def cmd_styles(args: argparse.Namespace) -> int:
+    from .nets import load_styles
+
+    styles = load_styles()
+    width = max(len(n) for n in styles)
+    for name in sorted(styles):
+        print(f"{name:<{width}}  {styles[name].summary}")
+    return EXIT_OK
+
+
+def cmd_sizes(args: argparse.Namespace) -> int:
+    from .catalog import ENVELOPES, PAPERS, SHEETS, STOCKS
+    from .units import mm
+
+    def row(name: str, w: float, h: float, extra: str) -> str:
+        return f"  {name:<14} {w / mm:7.1f} x {h / mm:6.1f} mm  {extra}"
+
+    kinds = args.kind or ["envelopes", "papers", "sheets", "stocks"]
+    if "envelopes" in kinds:
+        print("Envelopes (closed, as they lie)")
+        for s in ENVELOPES:
+            print(row(s.name, s.width, s.height, f"{s.family:<11} holds {s.holds}"))
+    if "papers" in kinds:
+        print("Papers and cards")
+        for s in PAPERS:
+            print(row(s.name, s.width, s.height, f"{s.kind}"))
+    if "sheets" in kinds:
+        print("Press and desktop sheets")
+        for sh in SHEETS:
+            extra = f"{sh.press:<8} margin {sh.margin / mm:.0f} mm, gripper {sh.gripper / mm:.0f} mm"
+            print(row(sh.name, sh.width, sh.height, extra))
+    if "stocks" in kinds:
+        print("Stocks")
+        for st in STOCKS:
+            print(f"  {st.name:<14} {st.gsm:5.0f} gsm  caliper {st.caliper / mm:.2f} mm  {st.kind}")
+    return EXIT_OK
+
+
+def _finished_size(text: str) -> tuple[float, float]:
+    from .catalog import lookup
+
+    size = lookup(text, kind="envelope")
+    return size.width, size.height
+
+
+def cmd_net(args: argparse.Namespace) -> int:
+    from .nets import build_net
+    from .nets.export import net_to_dict
+
+    w, h = _finished_size(args.size)
+    net = build_net(args.style, w, h, dict(args.param or []))
+    if args.json:
+        json.dump(net_to_dict(net), sys.stdout, indent=None if args.compact else 1)
+        sys.stdout.write("\n")
+    if args.output or not args.json:
+        from .render.pdf import net_pdf
+        from .units import parse_length
+
+        out = Path(args.output or f"{net.style}-{args.size.replace('/', '_').replace('#', 'no')}.pdf")
+        bleed = parse_length(args.bleed, what="--bleed")
+        write_atomic(out, net_pdf(net, bleed=bleed))
+        print(f"wrote {out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .batch import build
+    from .layouts import load_layout
+    from .records import read_records
+
+    spec = load_layout(args.layout)
+    records = None
+    if args.data:
+        records = read_records(args.data, id_field=spec.id_field, encoding=args.encoding,
+                               delimiter=args.delimiter)
+    try:
+        result = build(spec, records, args.output, chunk=args.chunk, proof=args.proof,
+                       key_file=args.token_key_file, progress=sys.stderr)
+    finally:
+        if records is not None:
+            records.close()
+    files = ", ".join(str(f) for f in result.files) or "no PDF"
+    print(f"built {result.built} kits ({result.pages} pages) into {files}", file=sys.stderr)
+    print(f"manifest: {result.outdir / 'manifest.csv'}", file=sys.stderr)
+    if result.rejected:
+        print(f"{result.rejected} records rejected: see {result.outdir / 'errors.csv'}", file=sys.stderr)
+        for e in result.errors[:5]:
+            where = f"line {e['row']}" if e["row"] else "record"
+            print(f"  {where} {e['record_id']}: {e['reason']}", file=sys.stderr)
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+# --- parser -------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="envelopekit",
+        description="Printable nested envelope kits: nets, cards, marks and survey QR codes as print-ready PDFs.",
+    )
+    parser.add_argument("--version", action="version", version=f"envelopekit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("styles", help="list the envelope net styles")
+    p.set_defaults(func=cmd_styles)
+
+    p = sub.add_parser("sizes", help="list the size catalog (envelopes, papers, sheets, stocks)")
+    p.add_argument("kind", nargs="*", choices=["envelopes", "papers", "sheets", "stocks"])
+    p.set_defaults(func=cmd_sizes)
+
+    p = sub.add_parser("net", help="one envelope net, single-up, as a print-ready PDF (or JSON geometry)")
+    p.add_argument("style", help="net style (see `envelopekit styles`)")
+    p.add_argument("size", help='finished size: a catalog name ("C6", "#10") or "WxHmm"')
+    p.add_argument("-o", "--output", help="PDF file to write (default STYLE-SIZE.pdf)")
+    p.add_argument("--param", action="append", type=_param, metavar="NAME=VALUE",
+                   help="style parameter, e.g. side_flap=15mm (repeatable)")
+    p.add_argument("--bleed", default="3mm", help="bleed beyond the cut (default 3mm)")
+    p.add_argument("--json", action="store_true", help="print the geometry as JSON (points)")
+    p.add_argument("--compact", action="store_true", help="with --json: one line")
+    p.set_defaults(func=cmd_net)
+
+    p = sub.add_parser("build", help="build a kit layout for every record into print-ready PDFs")
+    p.add_argument("layout", help="layout file, or a bundled layout name (help-me)")
+    p.add_argument("--data", help="records file (CSV, XLSX or JSON); default: the layout's sample record")
+    p.add_argument("-o", "--output", default="out", help="output folder (default ./out)")
+    p.add_argument("--chunk", type=int, default=500, help="kits per PDF file (default 500)")
+    p.add_argument("--proof", action="store_true", help="screen proof: die lines in colour, PROOF marks")
+    p.add_argument("--token-key-file", help="file holding the token signing key "
+                   "(default: the ENVELOPEKIT_TOKEN_KEY environment variable)")
+    p.add_argument("--encoding", help="records file encoding (default: detected)")
+    p.add_argument("--delimiter", help="CSV delimiter (default: detected)")
+    p.set_defaults(func=cmd_build)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_FAIL
+    try:
+        return int(args.func(args))
+    except EnvelopekitError as exc:
+        print(f"envelopekit: error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        print("envelopekit: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except OSError as exc:
+        print(f"envelopekit: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+              file=sys.stderr)
+        return EXIT_FAIL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,320 @@
+"""Content placed as drawing operations: static once per layout, variable per record.
+
+``static_drawing(kit)`` lays out everything that is the same for every record
+(it becomes one Form XObject per piece side in each file); ``personalise(kit,
+record, links)`` lays out what depends on the record: templated text, the
+address, QR codes. Both return pure data in piece coordinates; the renderer only
+paints it. Text is fitted (shrink, then wrap) and glyph coverage checked here, so
+a record that cannot be drawn is rejected before any drawing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .content.blocks import (
+    AddressBlock,
+    Block,
+    Colour,
+    FillBlock,
+    ImageBlock,
+    QRBlock,
+    RectBlock,
+    RuleBlock,
+    TextBlock,
+)
+from .content.text import fit_text, render_template
+from .errors import EnvelopekitError, FitError, LayoutError, RecordError
+from .geometry import Point, Polygon, Rect, Transform
+from .kit import Piece, Placed, ResolvedKit
+from .units import mm
+
+__all__ = [
+    "FillOp",
+    "Group",
+    "ImageOp",
+    "LineOp",
+    "LinkFn",
+    "Op",
+    "PersonalKit",
+    "QROp",
+    "RectOp",
+    "TextOp",
+    "personalise",
+    "static_drawing",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TextOp:
+    """One line of text at baseline (x, y): runs of (font name, text, x offset)."""
+
+    x: float
+    y: float
+    size: float
+    runs: tuple[tuple[str, str, float], ...]
+    colour: Colour
+
+    @property
+    def text(self) -> str:
+        return "".join(r[1] for r in self.runs)
+
+
+@dataclass(frozen=True, slots=True)
+class QROp:
+    """A QR symbol: dark rectangles in module units under ``transform`` (module -> block)."""
+
+    rects: tuple[tuple[int, int, int, int], ...]
+    transform: Transform
+    colour: Colour
+    text: str
+    module: float  # module size in points, for reports
+
+
+@dataclass(frozen=True, slots=True)
+class RectOp:
+    rect: Rect
+    fill: Colour | None
+    stroke: Colour | None
+    width: float
+    radius: float = 0.0
+    dash: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LineOp:
+    p0: Point
+    p1: Point
+    width: float
+    colour: Colour
+    dash: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ImageOp:
+    path: str
+    rect: Rect  # where the whole image lands (may exceed ``clip`` for fit="cover")
+    clip: Rect
+
+
+@dataclass(frozen=True, slots=True)
+class FillOp:
+    rect: Rect
+    colour: Colour
+
+
+Op = TextOp | QROp | RectOp | LineOp | ImageOp | FillOp
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Operations in block coordinates, mapped by ``to_piece`` and clipped to ``clip``
+    minus ``holes`` (both in piece coordinates)."""
+
+    to_piece: Transform
+    clip: Polygon | None
+    holes: tuple[Polygon, ...]
+    ops: tuple[Op, ...]
+
+
+SideGroups = tuple[tuple[Group, ...], tuple[Group, ...]]  # side A, side B
+
+
+@dataclass(frozen=True, slots=True)
+class QRLink:
+    piece: str
+    block: str
+    url: str
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalKit:
+    """One record's kit: the variable drawing of every piece, and its links."""
+
+    record_id: str
+    row: int | None
+    variable: Mapping[str, SideGroups]
+    links: tuple[QRLink, ...]
+
+
+LinkFn = Callable[[str, str, str], tuple[str, str]]
+"""(link name, piece name, block name) -> (url, token) for the current record."""
+
+
+# --- layout of single blocks ---------------------------------------------------------------
+
+
+def _text_ops(text: str, block: TextBlock | AddressBlock, *, wrap: bool, field: str) -> tuple[Op, ...]:
+    box = block.box
+    valign = block.valign if isinstance(block, TextBlock) else "top"
+    min_size = block.min_size if block.min_size is not None else block.size
+    layout = fit_text(
+        text, block.font, box.width, box.height, size=block.size, min_size=min_size,
+        leading=block.leading, align=block.align, valign=valign, wrap=wrap, field=field,
+    )
+    ops: list[Op] = []
+    for line in layout.lines:
+        if line.runs:
+            ops.append(TextOp(box.x0 + line.x, box.y0 + line.baseline, layout.size, line.runs, block.colour))
+    return tuple(ops)
+
+
+@lru_cache(maxsize=256)
+def _static_text(block: TextBlock) -> tuple[Op, ...]:
+    return _text_ops(block.template.replace("{{", "{").replace("}}", "}"), block, wrap=True, field=block.name)
+
+
+def _fill_op(block: FillBlock, placed: Placed, piece: Piece, bleed: float) -> FillOp:
+    region = placed.region or Rect(0, 0, piece.width, piece.height)
+    rect = block.box or region
+    if piece.kind == "card":
+        # Run into the bleed wherever the fill meets the card's cut edge.
+        page = placed.to_piece.apply_rect(rect).bbox
+        x0 = page.x0 - bleed if page.x0 <= 1e-6 else page.x0
+        y0 = page.y0 - bleed if page.y0 <= 1e-6 else page.y0
+        x1 = page.x1 + bleed if page.x1 >= piece.width - 1e-6 else page.x1
+        y1 = page.y1 + bleed if page.y1 >= piece.height - 1e-6 else page.y1
+        back = placed.to_piece.inverse()
+        rect = back.apply_rect(Rect(x0, y0, x1, y1)).bbox
+    return FillOp(rect, block.colour)
+
+
+def _static_ops(block: Block, placed: Placed, piece: Piece, bleed: float) -> tuple[Op, ...]:
+    if isinstance(block, TextBlock):
+        return _static_text(block)
+    if isinstance(block, RectBlock):
+        return (RectOp(block.box, block.fill, block.stroke, block.width, block.radius, block.dash),)
+    if isinstance(block, RuleBlock):
+        return (LineOp(block.p0, block.p1, block.width, block.colour, block.dash),)
+    if isinstance(block, FillBlock):
+        return (_fill_op(block, placed, piece, bleed),)
+    if isinstance(block, ImageBlock):
+        return (_image_op(block),)
+    raise TypeError(block)
+
+
+def _image_op(block: ImageBlock) -> ImageOp:
+    from PIL import Image
+
+    with Image.open(block.path) as im:
+        iw, ih = im.size
+    box = block.box
+    if block.fit == "stretch":
+        rect = box
+    else:
+        scale = (min if block.fit == "contain" else max)(box.width / iw, box.height / ih)
+        w, h = iw * scale, ih * scale
+        rect = Rect.from_size(box.center.x - w / 2, box.center.y - h / 2, w, h)
+    return ImageOp(block.path, rect, box)
+
+
+def _qr_ops(block: QRBlock, url: str, where: str) -> tuple[Op, ...]:
+    from . import qr
+
+    symbol = qr.encode(url, block.error)
+    n = symbol.size
+    module = block.box.width / (n + 8)
+    if module < block.min_module - 1e-9:
+        need = block.min_module * (n + 8)
+        raise FitError(
+            f"QR code {where} for a {len(url)}-character URL needs version {symbol.version} "
+            f"({n} modules): {module / mm:.2f} mm modules in a {block.box.width / mm:.1f} mm box, "
+            f"under the {block.min_module / mm:.2f} mm minimum",
+            hint=f"make the box at least {need / mm:.1f} mm or the URL shorter",
+        )
+    x0 = block.box.x0 + 4 * module
+    top = block.box.y1 - 4 * module
+    t = Transform(module, 0.0, 0.0, -module, x0, top)
+    return (QROp(tuple(symbol.rects()), t, block.colour, url, module),)
+
+
+def _address_text(block: AddressBlock, fields: Mapping[str, str]) -> str:
+    lines = []
+    for template in block.lines:
+        line = " ".join(render_template(template, fields).split(" ")).strip(" ,")
+        # A line whose fields were all empty drops out; a two-line street stays two lines.
+        if line.replace(",", "").strip():
+            lines.extend(part.strip() for part in line.split("\n") if part.strip())
+    return "\n".join(lines)
+
+
+# --- whole kits -----------------------------------------------------------------------------
+
+
+def _groups(piece: Piece, placed_list: tuple[Placed, ...], make: Callable[[Placed], tuple[Op, ...]]) -> tuple[Group, ...]:
+    groups = []
+    for placed in placed_list:
+        ops = make(placed)
+        if ops:
+            groups.append(Group(placed.to_piece, placed.clip if piece.kind == "net" else None, placed.holes, ops))
+    return tuple(groups)
+
+
+def static_drawing(kit: ResolvedKit) -> dict[str, SideGroups]:
+    """Everything that is the same in every kit, per piece: (side A, side B) groups."""
+    out: dict[str, SideGroups] = {}
+    for piece in kit.pieces:
+
+        def make(p: Placed, piece: Piece = piece) -> tuple[Op, ...]:
+            if p.block.variable:
+                return ()
+            try:
+                return _static_ops(p.block, p, piece, kit.spec.bleed)
+            except FitError as exc:
+                raise LayoutError(exc.message, file=kit.spec.source, key=f"{piece.key}.{p.block.name}",
+                                  hint=exc.hint) from None
+
+        out[piece.key] = (_groups(piece, piece.side_a, make), _groups(piece, piece.side_b, make))
+    return out
+
+
+def personalise(
+    kit: ResolvedKit,
+    fields: Mapping[str, str],
+    *,
+    record_id: str,
+    row: int | None = None,
+    link: LinkFn | None = None,
+) -> PersonalKit:
+    """The variable drawing of one record's kit. Raises RecordError naming the record,
+    the piece, the block and the field when the record cannot be drawn."""
+    links: list[QRLink] = []
+    qr_cache: dict[str, tuple[Op, ...]] = {}
+
+    def make(p: Placed, piece: Piece) -> tuple[Op, ...]:
+        block = p.block
+        if not block.variable:
+            return ()
+        where = f"{piece.key}.{block.name}"
+        if isinstance(block, QRBlock):
+            key = f"{piece.key}/{block.name}"
+            if key not in qr_cache:
+                if link is None:
+                    raise EnvelopekitError(f"QR block {where} needs survey links", hint="pass link=...")
+                url, token = link(block.link, piece.key, block.name)
+                links.append(QRLink(piece.key, block.name, url, token))
+                qr_cache[key] = _qr_ops(block, url, where)
+            return qr_cache[key]
+        if isinstance(block, AddressBlock):
+            return _text_ops(_address_text(block, fields), block, wrap=False, field=where)
+        assert isinstance(block, TextBlock)
+        return _text_ops(render_template(block.template, fields), block, wrap=True, field=where)
+
+    variable: dict[str, SideGroups] = {}
+    try:
+        for piece in kit.pieces:
+            if not piece.variable:
+                continue
+            variable[piece.key] = (
+                _groups(piece, piece.side_a, lambda p, piece=piece: make(p, piece)),
+                _groups(piece, piece.side_b, lambda p, piece=piece: make(p, piece)),
+            )
+    except RecordError as exc:
+        raise RecordError(exc.message, row=row, record_id=record_id, field=exc.field or None,
+                          hint=exc.hint) from None
+    except FitError as exc:
+        raise RecordError(exc.message, row=row, record_id=record_id, hint=exc.hint) from None
+    return PersonalKit(record_id, row, variable, tuple(links))

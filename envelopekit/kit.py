@@ -1,0 +1,495 @@
+"""Kits: nested envelopes and cards, sized and checked before anything is drawn.
+
+A :class:`KitSpec` (from a layout file or built in code) says what goes in what.
+:func:`resolve` turns it into a :class:`ResolvedKit`: every envelope sized
+(``auto`` picks the smallest catalog envelope that holds its contents), every
+net built, every block mapped from its face or panel onto the flat piece it is
+printed on, and every static rule checked (no QR code or address across a fold,
+nothing variable inside the safe margin). Pure data; no PDF library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .catalog import Size, Stock, envelope_family, lookup
+from .content.blocks import AddressBlock, Block, FillBlock, QRBlock, RuleBlock
+from .errors import FitError, LayoutError
+from .geometry import Point, Polygon, Rect, Transform
+from .nets.base import Net, build_net
+from .units import mm
+
+__all__ = [
+    "HAND",
+    "MACHINE",
+    "CardSpec",
+    "EnvelopeSpec",
+    "KitSpec",
+    "Piece",
+    "Placed",
+    "ResolvedCard",
+    "ResolvedEnvelope",
+    "ResolvedKit",
+    "folded_size",
+    "resolve",
+]
+
+HAND = (6 * mm, 6 * mm)
+"""Clearance per dimension for inserting by hand (PRINT.md: about 6 mm)."""
+MACHINE = (15 * mm, 8 * mm)
+"""Clearance for inserting machines: >= 15 mm wider and >= 8 mm taller."""
+
+Fold = Literal["flat", "half", "tri"]
+FOLD_PANELS = {"flat": 1, "half": 2, "tri": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class CardSpec:
+    """A card or letter: flat size, how it folds, content per side (blocks carry a panel)."""
+
+    name: str
+    width: float
+    height: float
+    fold: Fold = "flat"
+    stock: Stock | None = None
+    front: tuple[Block, ...] = ()
+    back: tuple[Block, ...] = ()
+    label: str = ""
+    size_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EnvelopeSpec:
+    """One envelope level: its style, size (None = auto), faces and contents."""
+
+    name: str
+    style: str
+    size: Size | None = None
+    auto: tuple[str, ...] = ("iso-c",)  # families or catalog names to choose from
+    params: tuple[tuple[str, str], ...] = ()
+    front: tuple[Block, ...] = ()
+    back: tuple[Block, ...] = ()
+    inside: tuple[Block, ...] = ()
+    contents: tuple[CardSpec | EnvelopeSpec, ...] = ()
+    stock: Stock | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class KitSpec:
+    name: str
+    outer: EnvelopeSpec
+    title: str = ""
+    job: str = ""
+    source: str = "<code>"
+    bleed: float = 3 * mm
+    safe: float = 4 * mm
+    clearance: tuple[float, float] = HAND
+    envelope_stock: Stock = Stock("envelope-100", 100, 0.12 * mm, "envelope")
+    card_stock: Stock = Stock("card-300", 300, 0.35 * mm, "card")
+    sample: Mapping[str, str] = field(default_factory=dict)
+    links: Mapping[str, object] = field(default_factory=dict)
+    id_field: str = "id"
+
+
+# --- nesting ------------------------------------------------------------------------------
+
+
+def folded_size(card: CardSpec) -> tuple[float, float]:
+    """The size that must fit into an envelope: folds halve or third the long side."""
+    n = FOLD_PANELS[card.fold]
+    if card.width >= card.height:
+        return (card.width / n, card.height)
+    return (card.width, card.height / n)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedCard:
+    spec: CardSpec
+    folded: tuple[float, float]
+    thickness: float
+    weight: float  # grams
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedEnvelope:
+    spec: EnvelopeSpec
+    width: float
+    height: float
+    size_name: str
+    net: Net
+    contents: tuple[ResolvedCard | ResolvedEnvelope, ...]
+    thickness: float  # closed, with everything inside
+    weight: float  # grams, with everything inside
+
+
+def _card(card: CardSpec, stock: Stock) -> ResolvedCard:
+    st = card.stock or stock
+    layers = FOLD_PANELS[card.fold]
+    area_m2 = card.width * card.height / (1000 * mm) ** 2
+    return ResolvedCard(card, folded_size(card), st.caliper * layers, area_m2 * st.gsm)
+
+
+def _fits(size: tuple[float, float], need: tuple[float, float]) -> bool:
+    (w, h), (nw, nh) = sorted(size, reverse=True), sorted(need, reverse=True)
+    return w >= nw - 1e-6 and h >= nh - 1e-6
+
+
+def _shortfall(size: tuple[float, float], need: tuple[float, float]) -> str:
+    (w, h), (nw, nh) = sorted(size, reverse=True), sorted(need, reverse=True)
+    bits = []
+    if w < nw:
+        bits.append(f"{(nw - w) / mm:.1f} mm too short")
+    if h < nh:
+        bits.append(f"{(nh - h) / mm:.1f} mm too narrow")
+    return " and ".join(bits)
+
+
+def _resolve_envelope(env: EnvelopeSpec, kit: KitSpec, path: str) -> ResolvedEnvelope:
+    stock = env.stock or kit.envelope_stock
+    contents = tuple(
+        _resolve_envelope(c, kit, f"{path} > {c.name}") if isinstance(c, EnvelopeSpec) else _card(c, kit.card_stock)
+        for c in env.contents
+    )
+    inner_t = sum(c.thickness for c in contents)
+    outer_dims = [c.folded if isinstance(c, ResolvedCard) else (c.width, c.height) for c in contents]
+    cw = max((max(d) for d in outer_dims), default=0.0)
+    ch = max((min(d) for d in outer_dims), default=0.0)
+    need = (cw + kit.clearance[0] + inner_t, ch + kit.clearance[1] + inner_t) if contents else (0.0, 0.0)
+    allowance = (
+        f"{kit.clearance[0] / mm:.0f} x {kit.clearance[1] / mm:.0f} mm clearance"
+        f" and {inner_t / mm:.2f} mm of contents"
+    )
+    if env.size is not None:
+        size = env.size
+        if not _fits(size.wh, need):
+            biggest = max(outer_dims, key=lambda d: d[0] * d[1])
+            raise FitError(
+                f"envelope {path!r} ({size.name}, {size.width / mm:.0f} x {size.height / mm:.0f} mm) is "
+                f"{_shortfall(size.wh, need)} for its contents ({biggest[0] / mm:.0f} x "
+                f"{biggest[1] / mm:.0f} mm with {allowance})",
+                hint="choose a larger size or size = \"auto\"",
+            )
+    else:
+        candidates: list[Size] = []
+        for name in env.auto:
+            try:
+                candidates.extend(envelope_family(name))
+            except LookupError:
+                candidates.append(lookup(name, kind="envelope"))
+        candidates.sort(key=lambda s: s.width * s.height)
+        fitting = [s for s in candidates if _fits(s.wh, need)]
+        if not fitting:
+            raise FitError(
+                f"no {'/'.join(env.auto)} envelope holds the contents of {path!r} "
+                f"({need[0] / mm:.1f} x {need[1] / mm:.1f} mm needed with {allowance})",
+                hint="allow a larger family in `auto`, or give an explicit size",
+            )
+        size = fitting[0]
+    width, height = sorted(size.wh, reverse=True)
+    net = build_net(env.style, width, height, dict(env.params))
+    area_m2 = net.outline.flatten(0.5).area / (1000 * mm) ** 2
+    own = area_m2 * stock.gsm
+    return ResolvedEnvelope(
+        spec=env,
+        width=width,
+        height=height,
+        size_name=size.name,
+        net=net,
+        contents=contents,
+        thickness=inner_t + 2 * stock.caliper,
+        weight=own + sum(c.weight for c in contents),
+    )
+
+
+# --- pieces ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A block placed on a piece: ``to_piece`` maps block coordinates to piece coordinates;
+    drawing is clipped to ``clip`` minus every polygon in ``holes`` (piece coordinates)."""
+
+    block: Block
+    to_piece: Transform
+    clip: Polygon | None = None
+    holes: tuple[Polygon, ...] = ()
+    region: Rect | None = None  # the face or panel the block's coordinates refer to
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One flat printed piece (an envelope net or a card), in piece coordinates:
+    its trim bounding box runs (0, 0)-(width, height)."""
+
+    key: str
+    kind: Literal["net", "card"]
+    label: str
+    width: float
+    height: float
+    level: int
+    net: Net | None = None
+    folds: tuple[tuple[Point, Point], ...] = ()
+    side_a: tuple[Placed, ...] = ()
+    side_b: tuple[Placed, ...] = ()
+    stock: Stock | None = None
+
+    @property
+    def duplex(self) -> bool:
+        return bool(self.side_b)
+
+    @property
+    def variable(self) -> bool:
+        return any(p.block.variable for p in self.side_a + self.side_b)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedKit:
+    spec: KitSpec
+    outer: ResolvedEnvelope
+    pieces: tuple[Piece, ...]
+
+    @property
+    def thickness(self) -> float:
+        return self.outer.thickness
+
+    @property
+    def weight(self) -> float:
+        return self.outer.weight
+
+    def envelopes(self) -> Iterator[ResolvedEnvelope]:
+        def walk(e: ResolvedEnvelope) -> Iterator[ResolvedEnvelope]:
+            yield e
+            for c in e.contents:
+                if isinstance(c, ResolvedEnvelope):
+                    yield from walk(c)
+
+        return walk(self.outer)
+
+    def summary(self) -> str:
+        lines = [f"kit {self.spec.name}: {len(self.pieces)} pieces, "
+                 f"{self.thickness / mm:.2f} mm thick, {self.weight:.1f} g"]
+        for e in self.envelopes():
+            inside = ", ".join(
+                c.spec.name + (f" ({c.size_name})" if isinstance(c, ResolvedEnvelope) else "")
+                for c in e.contents
+            )
+            lines.append(f"  {e.spec.name}: {e.spec.style} {e.size_name} "
+                         f"{e.width / mm:.0f} x {e.height / mm:.0f} mm holds {inside or 'nothing'}")
+        return "\n".join(lines)
+
+
+def _must_stay_whole(block: Block) -> bool:
+    return block.variable or isinstance(block, QRBlock | AddressBlock)
+
+
+def _crosses_interior(a: Point, b: Point, r: Rect) -> bool:
+    """Does segment ab pass through the open interior of ``r``? (Liang-Barsky clip.)"""
+    inner = r.inset(1e-4)
+    if inner.width <= 0 or inner.height <= 0:
+        return False
+    t0, t1 = 0.0, 1.0
+    dx, dy = b.x - a.x, b.y - a.y
+    for p, q in ((-dx, a.x - inner.x0), (dx, inner.x1 - a.x), (-dy, a.y - inner.y0), (dy, inner.y1 - a.y)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return True
+
+
+def _boundary_crosses(r: Rect, poly: Polygon) -> bool:
+    return any(_crosses_interior(a, b, r) for a, b in poly.edges())
+
+
+def _rect_in_polygon(r: Rect, poly: Polygon) -> bool:
+    """Is ``r`` inside ``poly``? Without the boundary passing through it, a rectangle is
+    wholly inside or wholly outside, and its centre says which."""
+    return not _boundary_crosses(r, poly) and poly.contains(r.center)
+
+
+def _overlaps(r: Rect, poly: Polygon) -> bool:
+    """Do ``r`` and ``poly`` share area (touching edges do not count)?"""
+    if not r.intersects(poly.bbox):
+        return False
+    return _boundary_crosses(r, poly) or poly.contains(r.center, tol=-1e-9)
+
+
+def _where(kit: KitSpec, piece: str, face: str, block: Block) -> str:
+    return f"{piece}.{face}.{block.name}"
+
+
+def _check_whole(
+    kit: KitSpec, block: Block, regions: list[Polygon], covers: list[list[Polygon]], where: str
+) -> None:
+    """A block that must stay whole lies inside one region (inset by the safe margin)
+    and under no panel stacked above that region."""
+    if not _must_stay_whole(block) or isinstance(block, FillBlock) or block.box is None:
+        return
+    box = block.box
+    safe_box = box.expand(kit.safe)
+    for region, above in zip(regions, covers, strict=True):
+        if _rect_in_polygon(box, region):
+            if not _rect_in_polygon(safe_box, region):
+                raise LayoutError(
+                    f"{type(block).__name__.removesuffix('Block').lower()} block {block.name!r} is within "
+                    f"the {kit.safe / mm:.0f} mm safe margin of a cut or fold",
+                    file=kit.source, key=where, hint="move it inward or make it smaller",
+                )
+            if any(_overlaps(box, a) for a in above):
+                raise LayoutError(
+                    f"block {block.name!r} would be hidden under a flap that closes over it",
+                    file=kit.source, key=where, hint="move it onto the flap that closes last",
+                )
+            return
+    kind = "QR code" if isinstance(block, QRBlock) else (
+        "address" if isinstance(block, AddressBlock) else "variable block")
+    raise LayoutError(
+        f"{kind} {block.name!r} ({box.x0 / mm:.1f}, {box.y0 / mm:.1f}, {box.width / mm:.1f} x "
+        f"{box.height / mm:.1f} mm) crosses a fold or a cut",
+        file=kit.source, key=where, hint="keep it inside one panel",
+    )
+
+
+def _check_quiet_zones(kit: KitSpec, blocks: tuple[Block, ...], where: str) -> None:
+    for q in blocks:
+        if not isinstance(q, QRBlock):
+            continue
+        for other in blocks:
+            if other is q or isinstance(other, FillBlock) or other.box is None:
+                continue
+            if other.panel != q.panel:
+                continue
+            if isinstance(other, RuleBlock) or other.box.intersects(q.box):
+                if other.box.intersects(q.box):
+                    raise LayoutError(
+                        f"block {other.name!r} enters the quiet zone of QR code {q.name!r}",
+                        file=kit.source, key=f"{where}.{other.name}",
+                        hint="QR boxes include their 4-module quiet zone; keep other content outside",
+                    )
+
+
+def _net_pieces(kit: KitSpec, env: ResolvedEnvelope, level: int) -> Piece:
+    net = env.net
+    spec = env.spec
+    key = spec.name
+    front = net.front
+    side_a: list[Placed] = []
+    face_rect = Rect(0, 0, env.width, env.height)
+    _check_quiet_zones(kit, spec.front, f"{key}.front")
+    _check_quiet_zones(kit, spec.back, f"{key}.back")
+    _check_quiet_zones(kit, spec.inside, f"{key}.inside")
+    for block in spec.front:
+        _check_whole(kit, block, [face_rect.polygon()], [[]], _where(kit, key, "front", block))
+        side_a.append(Placed(block, front.to_net, front.polygon, (), face_rect))
+    flaps = net.flaps()
+    face_polys = [f.face_polygon() for f in flaps]
+    for block in spec.back:
+        covers = [face_polys[i + 1:] for i in range(len(flaps))]
+        # A block must stay whole on the topmost flap it lies on: check the highest first.
+        order = list(range(len(flaps)))[::-1]
+        _check_whole(kit, block, [face_polys[i] for i in order], [covers[i] for i in order],
+                     _where(kit, key, "back", block))
+        for i, flap in enumerate(flaps):
+            if block.box is not None and not block.box.intersects(face_polys[i].bbox):
+                continue
+            holes = tuple(p.transform(flap.to_net) for p in face_polys[i + 1:])
+            side_a.append(Placed(block, flap.to_net, flap.polygon, holes, face_rect))
+    side_b: list[Placed] = []
+    if spec.inside:
+        box = net.bbox
+        mirror = Transform.mirror_x(box.x0 + box.width / 2)
+        regions = [p.polygon.transform(mirror) for p in net.panels]
+        outline = net.outline.flatten(0.1).transform(mirror)
+        for block in spec.inside:
+            _check_whole(kit, block, regions, [[] for _ in regions], _where(kit, key, "inside", block))
+            side_b.append(Placed(block, Transform(), outline, (), box))
+    return Piece(
+        key=key,
+        kind="net",
+        label=spec.label or f"{spec.name} envelope ({env.size_name})",
+        width=net.bbox.width,
+        height=net.bbox.height,
+        level=level,
+        net=net,
+        folds=tuple((f.p0, f.p1) for f in net.folds),
+        side_a=tuple(side_a),
+        side_b=tuple(side_b),
+        stock=spec.stock or kit.envelope_stock,
+    )
+
+
+def card_panels(card: CardSpec) -> tuple[Rect, ...]:
+    """Panels of a card side, left to right (landscape) or top to bottom (portrait)."""
+    n = FOLD_PANELS[card.fold]
+    if card.width >= card.height:
+        w = card.width / n
+        return tuple(Rect(i * w, 0, (i + 1) * w, card.height) for i in range(n))
+    h = card.height / n
+    return tuple(Rect(0, card.height - (i + 1) * h, card.width, card.height - i * h) for i in range(n))
+
+
+def _card_piece(kit: KitSpec, card: ResolvedCard, level: int) -> Piece:
+    spec = card.spec
+    panels = card_panels(spec)
+    folds = tuple(
+        (Point(r.x1, r.y0), Point(r.x1, r.y1)) if spec.width >= spec.height else (Point(r.x0, r.y0), Point(r.x1, r.y0))
+        for r in panels[:-1]
+    )
+    sides: dict[str, list[Placed]] = {"front": [], "back": []}
+    for side, blocks in (("front", spec.front), ("back", spec.back)):
+        _check_quiet_zones(kit, blocks, f"{spec.name}.{side}")
+        for block in blocks:
+            if block.panel >= len(panels):
+                raise LayoutError(
+                    f"block {block.name!r} is on panel {block.panel + 1} but a {spec.fold} card has "
+                    f"{len(panels)}", file=kit.source, key=f"{spec.name}.{side}.{block.name}",
+                )
+            panel = panels[block.panel]
+            local = Rect(0, 0, panel.width, panel.height)
+            _check_whole(kit, block, [local.polygon()], [[]], f"{spec.name}.{side}.{block.name}")
+            sides[side].append(
+                Placed(block, Transform.translate(panel.x0, panel.y0), panel.polygon(), (), local)
+            )
+    return Piece(
+        key=spec.name,
+        kind="card",
+        label=spec.label or f"{spec.name} card ({spec.size_name or 'custom'})",
+        width=spec.width,
+        height=spec.height,
+        level=level,
+        folds=folds,
+        side_a=tuple(sides["front"]),
+        side_b=tuple(sides["back"]),
+        stock=spec.stock or kit.card_stock,
+    )
+
+
+def _pieces(kit: KitSpec, env: ResolvedEnvelope, level: int = 1) -> Iterator[Piece]:
+    """Outer to inner: an envelope, then what it holds, in the layout's order."""
+    yield _net_pieces(kit, env, level)
+    for c in env.contents:
+        if isinstance(c, ResolvedEnvelope):
+            yield from _pieces(kit, c, level + 1)
+        else:
+            yield _card_piece(kit, c, level)
+
+
+def resolve(kit: KitSpec) -> ResolvedKit:
+    """Size every level, build every net, map every block; raises FitError/LayoutError."""
+    outer = _resolve_envelope(kit.outer, kit, kit.outer.name)
+    pieces = tuple(_pieces(kit, outer))
+    names = [p.key for p in pieces]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise LayoutError(f"piece names must be unique; repeated: {', '.join(dupes)}", file=kit.source)
+    return ResolvedKit(kit, outer, pieces)

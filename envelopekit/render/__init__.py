@@ -1,0 +1,1 @@
+"""Drawing: the only package that imports reportlab.pdfgen or a PDF writer."""

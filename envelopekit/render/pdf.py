@@ -1,0 +1,368 @@
+"""The only drawing code: plans in, PDF out (reportlab).
+
+Nothing here decides where anything goes. Die lines are stroked in named spot
+colours set to overprint, marks in the registration colour, text and QR codes in
+100 % K; pages carry TrimBox and BleedBox; output is byte-for-byte deterministic.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.lib.colors import CMYKColor, CMYKColorSep
+from reportlab.pdfgen.canvas import FILL_EVEN_ODD, Canvas
+
+from ..compose import FillOp, Group, ImageOp, LineOp, Op, PersonalKit, QROp, RectOp, TextOp, static_drawing
+from ..geometry import Cubic, Line, Path, Polygon, Transform
+from ..kit import Piece, ResolvedKit
+from ..marks import MARK_WIDTH, MarkLine, crop_marks, fold_marks
+from ..nets.base import Net
+from ..pages import PageGeometry, single_up
+from ..units import mm
+
+__all__ = ["Inks", "KitRenderer", "PdfCanvas", "net_pdf", "slug_font"]
+
+
+@dataclass(frozen=True, slots=True)
+class Inks:
+    """Names of the technical separations (configurable: RIPs act on the swatch name)."""
+
+    cut: str = "CutContour"
+    crease: str = "Crease"
+    glue: str = "Glue"
+    registration: str = "All"
+
+    def colour(self, role: str) -> CMYKColorSep:
+        if role == "cut":
+            return CMYKColorSep(0, 1, 0, 0, spotName=self.cut)
+        if role == "crease":
+            return CMYKColorSep(1, 0, 0, 0, spotName=self.crease)
+        if role == "glue":
+            return CMYKColorSep(0, 0, 1, 0, spotName=self.glue)
+        if role == "registration":
+            return CMYKColorSep(1, 1, 1, 1, spotName=self.registration)
+        raise ValueError(role)
+
+
+BLACK = CMYKColor(0, 0, 0, 1)
+
+
+def slug_font() -> str:
+    """The registered name of the sans face used for slugs and proof marks (embedded)."""
+    from ..content.text import get_family
+
+    return get_family("sans").fonts[0].name
+CUT_WIDTH = 0.25
+CREASE_DASH = (3.0, 2.0)
+MARK_DASH = (2.0, 1.5)
+
+
+def _path(c: Canvas, path: Path | Polygon, t: Transform | None = None) -> Any:
+    p = c.beginPath()
+    if isinstance(path, Polygon):
+        pts = [t.apply(q) if t else q for q in path.points]
+        p.moveTo(*pts[0])
+        for q in pts[1:]:
+            p.lineTo(*q)
+        p.close()
+        return p
+    if t is not None:
+        path = path.transform(t)
+    p.moveTo(*path.start)
+    for seg in path.segments:
+        if isinstance(seg, Line):
+            p.lineTo(*seg.p1)
+        elif isinstance(seg, Cubic):
+            p.curveTo(*seg.p1, *seg.p2, *seg.p3)
+    p.close()
+    return p
+
+
+class PdfCanvas:
+    """A thin wrapper over a reportlab canvas that draws envelopekit's primitives."""
+
+    def __init__(self, out: Any, *, title: str = "envelopekit", inks: Inks | None = None):
+        from ..content.text import register_fonts
+
+        self.inks = inks or Inks()
+        # Fonts are registered first and one of them is the initial font, or reportlab
+        # would put an unembedded Helvetica on every page.
+        register_fonts()
+        self.c = Canvas(out, invariant=1, pageCompression=1, initialFontName=slug_font(), initialFontSize=6)
+        self.c.setTitle(title)
+        self.c.setCreator("envelopekit")
+        self.c.setProducer("envelopekit (reportlab)")
+
+    # --- pages -------------------------------------------------------------------------
+    def begin_page(self, page: PageGeometry) -> None:
+        c = self.c
+        c.setPageSize((page.media.width, page.media.height))
+        c.setTrimBox(page.trim.as_tuple())
+        c.setBleedBox(page.bleed.as_tuple())
+
+    def end_page(self) -> None:
+        self.c.showPage()
+
+    def save(self) -> None:
+        self.c.save()
+
+    # --- technical lines ---------------------------------------------------------------
+    def die_lines(self, net: Net, t: Transform, *, proof: bool = False) -> None:
+        """Cut outline, creases and glue outlines of ``net`` placed by ``t``."""
+        c = self.c
+        c.saveState()
+        c.setStrokeOverprint(True)
+        c.setOverprintMask(True)
+        c.setLineWidth(CUT_WIDTH if not proof else 0.6)
+        c.setLineJoin(1)
+        c.setStrokeColor(self.inks.colour("cut"))
+        c.drawPath(_path(c, net.outline, t), stroke=1, fill=0)
+        c.setStrokeColor(self.inks.colour("crease"))
+        c.setDash(*CREASE_DASH)
+        p = c.beginPath()
+        for fold in net.folds:
+            p.moveTo(*t.apply(fold.p0))
+            p.lineTo(*t.apply(fold.p1))
+        c.drawPath(p, stroke=1, fill=0)
+        c.setDash()
+        if net.glue:
+            c.setStrokeColor(self.inks.colour("glue"))
+            p = c.beginPath()
+            for area in net.glue:
+                pts = [t.apply(q) for q in area.polygon.points]
+                p.moveTo(*pts[0])
+                for q in pts[1:]:
+                    p.lineTo(*q)
+                p.close()
+            c.drawPath(p, stroke=1, fill=0)
+        c.restoreState()
+
+    def marks(self, marks: Iterable[MarkLine]) -> None:
+        """Crop marks solid, fold marks dashed, all in the registration colour."""
+        c = self.c
+        c.saveState()
+        c.setLineWidth(MARK_WIDTH)
+        c.setStrokeColor(self.inks.colour("registration"))
+        solid = c.beginPath()
+        dashed = c.beginPath()
+        n_dashed = 0
+        for m in marks:
+            target = dashed if m.kind == "fold" else solid
+            n_dashed += m.kind == "fold"
+            target.moveTo(*m.p0)
+            target.lineTo(*m.p1)
+        c.drawPath(solid, stroke=1, fill=0)
+        if n_dashed:
+            c.setDash(*MARK_DASH)
+            c.drawPath(dashed, stroke=1, fill=0)
+        c.restoreState()
+
+
+def net_pdf(
+    net: Net,
+    *,
+    bleed: float = 3 * mm,
+    inks: Inks | None = None,
+    title: str | None = None,
+) -> bytes:
+    """One net single-up: die lines, crop and fold marks, boxes. Returns PDF bytes."""
+    box = net.bbox
+    page = single_up(box.width, box.height, bleed=bleed)
+    t = page.place @ Transform.translate(-box.x0, -box.y0)
+    buf = io.BytesIO()
+    pdf = PdfCanvas(buf, title=title or f"{net.style} net {net.width / mm:.0f}x{net.height / mm:.0f}mm",
+                    inks=inks)
+    pdf.begin_page(page)
+    pdf.die_lines(net, t)
+    folds = [(t.apply(f.p0), t.apply(f.p1)) for f in net.folds]
+    pdf.marks(crop_marks(page.trim, bleed=bleed) + fold_marks(page.trim, folds, bleed=bleed))
+    pdf.end_page()
+    pdf.save()
+    return buf.getvalue()
+
+
+def _complete_form_resources(c: Canvas, name: str) -> None:
+    """Give a Form XObject its colour spaces and graphics states.
+
+    reportlab (4.x, 5.x) writes a form's /Resources with fonts and procsets only,
+    so a spot colour or an overprint state used inside a form would be undefined
+    (viewers then drop the die lines). Build the full dictionary ourselves.
+    """
+    from reportlab.pdfbase.pdfdoc import PDFResourceDictionary, xObjectName
+
+    form = c._doc.idToObject[xObjectName(name)]
+    resources = PDFResourceDictionary()
+    resources.basicFonts()
+    resources.basicProcs()
+    if getattr(form, "ExtGState", None):
+        resources.ExtGState = form.ExtGState
+    resources.setColorSpace(getattr(form, "_colorsUsed", {}))
+    if form.XObjects:
+        resources.XObject = form.XObjects
+    form.Resources = resources
+
+
+# --- kits ----------------------------------------------------------------------------------
+
+_BIG = 1e5
+
+
+def _cmyk(colour: tuple[float, float, float, float]) -> CMYKColor:
+    return CMYKColor(*colour)
+
+
+class KitRenderer(PdfCanvas):
+    """Draws personalised kits single-up: per piece side, the static part once per file
+    as a Form XObject, then the record's variable part, the marks and the slug."""
+
+    def __init__(self, out: Any, kit: ResolvedKit, *, title: str | None = None, inks: Inks | None = None,
+                 proof: bool = False):
+        super().__init__(out, title=title or kit.spec.title or kit.spec.name, inks=inks)
+        self.kit = kit
+        self.proof = proof
+        self.static = static_drawing(kit)
+        self._forms: set[str] = set()
+        self.pages = 0
+
+    # drawing operations -----------------------------------------------------------------
+    def groups(self, groups: Iterable[Group], place: Transform) -> None:
+        c = self.c
+        for g in groups:
+            c.saveState()
+            if g.clip is not None:
+                c.clipPath(_path(c, g.clip, place), stroke=0, fill=0)
+            for hole in g.holes:
+                p = _path(c, hole, place)
+                p.rect(-_BIG, -_BIG, 2 * _BIG, 2 * _BIG)
+                c.clipPath(p, stroke=0, fill=0, fillMode=FILL_EVEN_ODD)
+            c.transform(*(place @ g.to_piece).as_tuple())
+            for op in g.ops:
+                self.op(op)
+            c.restoreState()
+
+    def op(self, op: Op) -> None:
+        c = self.c
+        if isinstance(op, TextOp):
+            # One text object per line, so the line extracts as one line of text.
+            c.setFillColor(_cmyk(op.colour))
+            t = c.beginText()
+            for font, text, dx in op.runs:
+                t.setTextOrigin(op.x + dx, op.y)
+                t.setFont(font, op.size)
+                t.textOut(text)
+            c.drawText(t)
+        elif isinstance(op, QROp):
+            c.saveState()
+            c.transform(*op.transform.as_tuple())
+            p = c.beginPath()
+            for x, y, w, h in op.rects:
+                p.rect(x, y, w, h)
+            c.setFillColor(_cmyk(op.colour))
+            c.drawPath(p, stroke=0, fill=1)
+            c.restoreState()
+        elif isinstance(op, FillOp):
+            c.setFillColor(_cmyk(op.colour))
+            r = op.rect
+            c.rect(r.x0, r.y0, r.width, r.height, stroke=0, fill=1)
+        elif isinstance(op, RectOp):
+            r = op.rect
+            c.saveState()
+            if op.fill:
+                c.setFillColor(_cmyk(op.fill))
+            if op.stroke:
+                c.setStrokeColor(_cmyk(op.stroke))
+                c.setLineWidth(op.width)
+                if op.dash:
+                    c.setDash(list(op.dash))
+            if op.radius:
+                c.roundRect(r.x0, r.y0, r.width, r.height, op.radius, stroke=int(bool(op.stroke)),
+                            fill=int(bool(op.fill)))
+            else:
+                c.rect(r.x0, r.y0, r.width, r.height, stroke=int(bool(op.stroke)), fill=int(bool(op.fill)))
+            c.restoreState()
+        elif isinstance(op, LineOp):
+            c.saveState()
+            c.setStrokeColor(_cmyk(op.colour))
+            c.setLineWidth(op.width)
+            if op.dash:
+                c.setDash(list(op.dash))
+            c.line(op.p0.x, op.p0.y, op.p1.x, op.p1.y)
+            c.restoreState()
+        elif isinstance(op, ImageOp):
+            c.saveState()
+            clip = c.beginPath()
+            clip.rect(op.clip.x0, op.clip.y0, op.clip.width, op.clip.height)
+            c.clipPath(clip, stroke=0, fill=0)
+            c.drawImage(op.path, op.rect.x0, op.rect.y0, op.rect.width, op.rect.height)
+            c.restoreState()
+        else:  # pragma: no cover - exhaustive
+            raise TypeError(op)
+
+    # pages ------------------------------------------------------------------------------
+    def _static_form(self, piece: Piece, side: int, page: PageGeometry, place: Transform) -> str:
+        name = f"{piece.key}-{'AB'[side]}"
+        if name in self._forms:
+            return name
+        c = self.c
+        c.beginForm(name, 0, 0, page.media.width, page.media.height)
+        self.groups(self.static[piece.key][side], place)
+        if side == 0 and piece.net is not None:
+            self.die_lines(piece.net, place, proof=self.proof)
+        elif side == 0 and piece.folds:
+            self.card_creases(piece, place)
+        folds = [(place.apply(a), place.apply(b)) for a, b in piece.folds]
+        if side == 1:
+            mirror = Transform.mirror_x(page.trim.center.x)
+            folds = [(mirror.apply(a), mirror.apply(b)) for a, b in folds]
+        bleed = page.bleed.x1 - page.trim.x1
+        self.marks(crop_marks(page.trim, bleed=bleed) + fold_marks(page.trim, folds, bleed=bleed))
+        c.endForm()
+        _complete_form_resources(c, name)
+        self._forms.add(name)
+        return name
+
+    def card_creases(self, piece: Piece, place: Transform) -> None:
+        c = self.c
+        c.saveState()
+        c.setStrokeOverprint(True)
+        c.setOverprintMask(True)
+        c.setLineWidth(CUT_WIDTH)
+        c.setStrokeColor(self.inks.colour("crease"))
+        c.setDash(*CREASE_DASH)
+        p = c.beginPath()
+        for a, b in piece.folds:
+            p.moveTo(*place.apply(a))
+            p.lineTo(*place.apply(b))
+        c.drawPath(p, stroke=1, fill=0)
+        c.restoreState()
+
+    def slug(self, page: PageGeometry, text: str) -> None:
+        c = self.c
+        c.saveState()
+        c.setFillColor(self.inks.colour("registration"))
+        c.setFont(slug_font(), 6)
+        c.drawString(page.slug_at.x, page.slug_at.y, text)
+        c.restoreState()
+
+    def kit_pages(self, personal: PersonalKit, *, first_page: int = 1) -> int:
+        """Draw one record's kit; returns the number of pages drawn."""
+        n = 0
+        job = self.kit.spec.job or self.kit.spec.name
+        for piece in self.kit.pieces:
+            box = piece.net.bbox if piece.net is not None else None
+            page = single_up(piece.width, piece.height, bleed=self.kit.spec.bleed)
+            place = page.place if box is None else page.place @ Transform.translate(-box.x0, -box.y0)
+            variable = personal.variable.get(piece.key, ((), ()))
+            for side in (0, 1) if piece.duplex else (0,):
+                self.begin_page(page)
+                self.c.doForm(self._static_form(piece, side, page, place))
+                self.groups(variable[side], place)
+                label = f"{job}  {personal.record_id}  {piece.label}  side {'AB'[side]}  p{first_page + n}"
+                self.slug(page, label)
+                self.end_page()
+                n += 1
+        self.pages += n
+        return n

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Rebuild everything in samples/ from the code, so the README's pictures never drift.
+
+    python samples/rebuild.py
+
+Writes samples/nets/ (every style at C6 and #10, PDF + PNG) and samples/help-me/
+(the help-me kit for samples/recipients.csv: PDF, manifest, page previews, a
+contact sheet, and folded mockups when the preview module is available).
+Needs the test extras (pypdfium2) for the PNGs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from envelopekit.catalog import lookup  # noqa: E402
+from envelopekit.nets import build_net, load_styles  # noqa: E402
+from envelopekit.render.pdf import net_pdf  # noqa: E402
+
+
+def render_png(pdf: Path, out: Path, *, page: int = 0, dpi: float = 60) -> Path:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        image = doc[page].render(scale=dpi / 72).to_pil()
+    finally:
+        doc.close()
+    image.save(out, optimize=True)
+    return out
+
+
+def nets() -> None:
+    out = HERE / "nets"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    for style in sorted(load_styles()):
+        for size_name in ("C6", "#10"):
+            size = lookup(size_name, kind="envelope")
+            net = build_net(style, size.width, size.height)
+            slug = size_name.replace("#", "No")
+            pdf = out / f"{style}-{slug}.pdf"
+            pdf.write_bytes(net_pdf(net))
+            render_png(pdf, out / f"{style}-{slug}.png", dpi=50)
+            print(f"  {pdf.relative_to(ROOT)}")
+
+
+def help_me() -> None:
+    from envelopekit.batch import build
+    from envelopekit.layouts import load_layout
+    from envelopekit.records import read_records
+
+    out = HERE / "help-me"
+    shutil.rmtree(out, ignore_errors=True)
+    spec = load_layout(ROOT / "layouts" / "help-me.toml")
+    with read_records(HERE / "recipients.csv") as records:
+        result = build(spec, records, out, key_file=str(HERE / "demo-token.key"))
+    print(f"  {result.built} kits, {result.pages} pages, {result.rejected} rejected")
+    pdf = result.files[0]
+    pages = out / "pages"
+    pages.mkdir()
+    import pypdfium2 as pdfium
+
+    n = len(pdfium.PdfDocument(str(pdf)))
+    per_kit = n // max(result.built, 1)
+    for i in range(per_kit):
+        render_png(pdf, pages / f"page-{i + 1:02d}.png", page=i, dpi=60)
+    contact_sheet(sorted(pages.glob("page-*.png")), out / "preview.png")
+    try:
+        from envelopekit.render import mockup  # noqa: F401
+    except ImportError:
+        return
+    from envelopekit.preview import write_previews
+
+    write_previews(spec, read_records(HERE / "recipients.csv"), out / "mockups", records=["R0001", "R0004"],
+                   key_file=str(HERE / "demo-token.key"))
+
+
+def contact_sheet(images: list[Path], out: Path, *, columns: int = 4, width: int = 1400) -> None:
+    from PIL import Image
+
+    tiles = [Image.open(p).convert("RGB") for p in images]
+    cell = width // columns
+    scaled = []
+    for t in tiles:
+        k = cell / max(t.width, t.height)
+        scaled.append(t.resize((max(1, int(t.width * k)), max(1, int(t.height * k)))))
+    rows = (len(scaled) + columns - 1) // columns
+    sheet = Image.new("RGB", (width, rows * cell), "white")
+    for i, t in enumerate(scaled):
+        x = (i % columns) * cell + (cell - t.width) // 2
+        y = (i // columns) * cell + (cell - t.height) // 2
+        sheet.paste(t, (x, y))
+    sheet.save(out, optimize=True)
+
+
+if __name__ == "__main__":
+    print("nets:")
+    nets()
+    print("help-me:")
+    help_me()
