@@ -13,20 +13,23 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from .compose import PersonalKit, personalise
 from .content.blocks import QRBlock
 from .errors import EnvelopekitError, LayoutError, RecordError, TokenError
+from .catalog import Sheet
+from .geometry import Point
 from .kit import KitSpec, ResolvedKit, resolve
+from .kit import Piece as KitPiece
 from .links import UrlTemplate, from_preset
 from .manifest import write_csv, write_json
 from .records import FieldMap, Record, Rejected
 from .tokens import TokenIssuer, load_key
 
-__all__ = ["BuildResult", "Links", "build", "required_fields", "sample_records"]
+__all__ = ["BuildResult", "Imposition", "Links", "build", "required_fields", "sample_records"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,17 @@ def sample_records(spec: KitSpec) -> Iterator[Record]:
     yield Record(row=0, id=fields.get(spec.id_field, "SAMPLE"), fields=fields)
 
 
+@dataclass(frozen=True, slots=True)
+class Imposition:
+    """Imposed output: pieces of each chunk of kits planned onto press sheets."""
+
+    sheet: Sheet
+    strategy: str = "gang"
+    duplex: str | None = None
+    stack_depth: int | None = None
+    date: str = ""
+
+
 @dataclass(slots=True)
 class BuildResult:
     outdir: Path
@@ -137,26 +151,101 @@ def _atomic(path: Path, write: Callable[[Any], None], *, text: bool) -> None:
 
 
 class _Chunk:
-    """One output PDF being drawn; saved under its final name only when complete."""
+    """One output PDF being drawn; saved under its final name only when complete.
 
-    def __init__(self, kit: ResolvedKit, path: Path, proof: bool):
-        from .render.pdf import KitRenderer
+    Single-up kits are drawn as they come; imposed kits wait for the chunk to fill,
+    since the planner packs the pieces of all of them together."""
 
+    def __init__(self, kit: ResolvedKit, path: Path, proof: bool, impose: Imposition | None):
+        from .render.sheets import SheetRenderer
+
+        self.kit = kit
         self.path = path
         self.buf = io.BytesIO()
-        self.renderer = KitRenderer(self.buf, kit, proof=proof)
+        self.renderer = SheetRenderer(self.buf, kit, proof=proof)
+        self.impose = impose
+        self.pending: list[tuple[dict[str, Any], PersonalKit]] = []
         self.kits = 0
 
-    def add(self, personal: PersonalKit) -> tuple[int, int]:
+    def add(self, row: dict[str, Any], personal: PersonalKit) -> None:
+        self.kits += 1
+        if self.impose is not None:
+            self.pending.append((row, personal))
+            return
         first = self.renderer.pages + 1
         n = self.renderer.kit_pages(personal, first_page=first)
-        self.kits += 1
-        return first, first + n - 1
+        row["pages"] = f"{first}-{first + n - 1}"
 
     def save(self) -> None:
+        if self.impose is not None:
+            self._impose()
         self.renderer.save()
         data = self.buf.getvalue()
         _atomic(self.path, lambda f: f.write(data), text=False)
+
+    def _impose(self) -> None:
+        from .impose import ImposeOptions, Piece, plan
+        from .nets import STYLES
+
+        assert self.impose is not None
+        kit, imp = self.kit, self.impose
+        pieces: list[Piece] = []
+        lookup: dict[str, tuple[PersonalKit, KitPiece]] = {}
+        for index, (_, personal) in enumerate(self.pending):
+            for kp in kit.pieces:
+                key = f"{personal.record_id}/{kp.key}"
+                box = kp.net.bbox if kp.net is not None else None
+                shift = (lambda p, b=box: p if b is None else Point(p.x - b.x0, p.y - b.y0))
+                outline = None
+                rotations: tuple[float, ...] = (0.0, 90.0)
+                if kp.net is not None:
+                    outline = kp.net.outline.flatten(0.5).translate(-kp.net.bbox.x0, -kp.net.bbox.y0)
+                    rotations = STYLES[kp.net.style].rotations
+                pieces.append(Piece(
+                    key=key, width=kp.width, height=kp.height, bleed=kit.spec.bleed, rotations=rotations,
+                    outline=outline, folds=tuple((shift(a), shift(b)) for a, b in kp.folds),
+                    record=index, duplex=kp.duplex, group=personal.record_id,
+                ))
+                lookup[key] = (personal, kp)
+        duplex = imp.duplex if imp.duplex else ("turn" if any(p.duplex for p in pieces) else None)
+        options = ImposeOptions(
+            strategy=imp.strategy,  # type: ignore[arg-type]
+            duplex=duplex,  # type: ignore[arg-type]
+            stack_depth=imp.stack_depth, job=kit.spec.job or kit.spec.name, date=imp.date,
+            spot_inks=("CutContour", "Crease", "Glue"),
+        )
+        if imp.strategy == "step-and-repeat":
+            # One piece n-up: each piece of the kit gets its own run of sheets.
+            groups: dict[str, list[Piece]] = {}
+            for p in pieces:
+                groups.setdefault(p.key.split("/", 1)[1], []).append(p)
+            plans = tuple(
+                sheet_plan
+                for name, group in groups.items()
+                for sheet_plan in plan(group, imp.sheet, replace(options, job=f"{options.job} {name}"))
+            )
+        else:
+            plans = plan(pieces, imp.sheet, options)
+        where: dict[str, list[str]] = {}
+        sheets: dict[str, list[str]] = {}
+        pages: dict[str, set[int]] = {}
+        for sheet_plan in plans:
+            self.renderer.sheet(sheet_plan, lookup)
+            for pl in sheet_plan.placements:
+                pages.setdefault(pl.key.split("/", 1)[0], set()).add(self.renderer.pages)
+            if sheet_plan.side != "A":
+                continue
+            for pl in sheet_plan.placements:
+                record_id, piece_key = pl.key.split("/", 1)
+                stack = f"/stack {pl.stack}" if pl.stack is not None else ""
+                where.setdefault(record_id, []).append(f"{piece_key}@{sheet_plan.number}:{pl.position}{stack}")
+                ids = sheets.setdefault(record_id, [])
+                if str(sheet_plan.number) not in ids:
+                    ids.append(str(sheet_plan.number))
+        for row, personal in self.pending:
+            row["sheets"] = " ".join(sheets.get(personal.record_id, []))
+            row["pages"] = " ".join(map(str, sorted(pages.get(personal.record_id, ()))))
+            row["placements"] = "; ".join(where.get(personal.record_id, []))
 
 
 def build(
@@ -169,6 +258,7 @@ def build(
     key: bytes | None = None,
     key_file: str | None = None,
     progress: TextIO | None = None,
+    impose: Imposition | None = None,
 ) -> BuildResult:
     """Build every record's kit into ``outdir``; see the module docstring for the files."""
     kit = resolve(spec)
@@ -214,13 +304,14 @@ def build(
             _reject(result, item.row, item.id, field_name, exc.message + (f" ({exc.hint})" if exc.hint else ""))
             continue
         if current is None:
-            current = _Chunk(kit, out / f"kits-{len(result.files) + 1:05d}.pdf", proof)
+            stem = "sheets" if impose else "kits"
+            current = _Chunk(kit, out / f"{stem}-{len(result.files) + 1:05d}.pdf", proof, impose)
             result.files.append(current.path)
-        first, last = current.add(personal)
         row: dict[str, Any] = {
             "record_id": item.id, "row": item.row, "status": "built", "file": current.path.name,
-            "pages": f"{first}-{last}",
         }
+        pages_before = current.renderer.pages
+        current.add(row, personal)
         if personal.links:
             row["token"] = personal.links[0].token
             row["url"] = personal.links[0].url
@@ -228,15 +319,19 @@ def build(
                 row[f"url_{qlink.block}"] = qlink.url
         result.manifest.append(row)
         result.built += 1
-        result.pages += last - first + 1
+        result.pages += current.renderer.pages - pages_before
         if current.kits >= chunk:
+            before = current.renderer.pages
             current.save()
+            result.pages += current.renderer.pages - before
             current = None
         if progress and result.built % 100 == 0:
             print(f"  {result.built} kits built, {result.rejected} rejected", file=progress)
     if current is not None:
+        before = current.renderer.pages
         current.save()
-    _write_reports(result, link_columns)
+        result.pages += current.renderer.pages - before
+    _write_reports(result, link_columns, imposed=impose is not None)
     return result
 
 
@@ -246,8 +341,8 @@ def _reject(result: BuildResult, row: int | None, record_id: str, field_name: st
     result.manifest.append({"record_id": record_id, "row": row, "status": "rejected"})
 
 
-def _write_reports(result: BuildResult, link_columns: list[str]) -> None:
-    columns = ["record_id", "row", "status", "file", "pages"]
+def _write_reports(result: BuildResult, link_columns: list[str], *, imposed: bool = False) -> None:
+    columns = ["record_id", "row", "status", "file", "pages"] + (["sheets", "placements"] if imposed else [])
     if link_columns:
         columns += ["token", "url", *link_columns]
     _atomic(result.outdir / "manifest.csv", lambda f: write_csv(result.manifest, columns, f), text=True)

@@ -23,10 +23,10 @@ __all__ = [
     "Sheet",
     "Size",
     "Stock",
+    "caliper_for",
     "envelope_family",
     "lookup",
     "lookup_sheet",
-    "caliper_for",
     "lookup_stock",
     "parse_size",
 ]

@@ -40,6 +40,14 @@ def write_atomic(path: Path, data: bytes) -> None:
             tmp.unlink()
 
 
+def _today() -> str:
+    import datetime as dt
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    return when.strftime("%Y-%m-%d")
+
+
 # --- commands -----------------------------------------------------------------------------
 
 
@@ -118,9 +126,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.data:
         records = read_records(args.data, id_field=spec.id_field, encoding=args.encoding,
                                delimiter=args.delimiter)
+    impose = None
+    if args.impose:
+        from .batch import Imposition
+        from .catalog import lookup_sheet
+
+        impose = Imposition(lookup_sheet(args.impose), args.strategy, args.duplex, args.stack_depth,
+                            args.date or _today())
     try:
         result = build(spec, records, args.output, chunk=args.chunk, proof=args.proof,
-                       key_file=args.token_key_file, progress=sys.stderr)
+                       key_file=args.token_key_file, progress=sys.stderr, impose=impose)
     finally:
         if records is not None:
             records.close()
@@ -134,6 +149,34 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"  {where} {e['record_id']}: {e['reason']}", file=sys.stderr)
         return EXIT_REJECTED
     return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .units import parse_length, to_mm
+    from .verify import format_report, verify
+
+    report = verify(Path(args.target), manifest=Path(args.manifest) if args.manifest else None, dpi=args.dpi,
+                    min_module_mm=to_mm(parse_length(args.min_module, what="--min-module")))
+    print(format_report(report))
+    return EXIT_OK if report.ok else EXIT_FAIL
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from .tokens import load_key, new_key, normalise_token, verify_token
+
+    if args.action == "new-key":
+        print(new_key())
+        return EXIT_OK
+    key = load_key(file=args.key_file) if args.key_file else load_key()
+    ok = True
+    for token in args.tokens:
+        good = verify_token(token, key)
+        ok &= good
+        shown = token
+        if good:
+            shown = normalise_token(token)
+        print(f"{shown}\t{'valid' if good else 'INVALID'}")
+    return EXIT_OK if ok else EXIT_FAIL
 
 
 # --- parser -------------------------------------------------------------------------------
@@ -173,9 +216,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--proof", action="store_true", help="screen proof: die lines in colour, PROOF marks")
     p.add_argument("--token-key-file", help="file holding the token signing key "
                    "(default: the ENVELOPEKIT_TOKEN_KEY environment variable)")
+    p.add_argument("--impose", metavar="SHEET", help="impose onto press sheets (SRA3, 12x18in, A4, Letter, WxHmm)")
+    p.add_argument("--strategy", choices=["gang", "step-and-repeat", "cut-and-stack"], default="gang",
+                   help="imposition strategy (default gang)")
+    p.add_argument("--duplex", choices=["turn", "tumble"],
+                   help="backs for side-B content: work-and-turn (long edge) or work-and-tumble")
+    p.add_argument("--stack-depth", type=int, help="cut-and-stack: sheets per stack")
+    p.add_argument("--date", help="date for the slug line (default: $SOURCE_DATE_EPOCH or today)")
     p.add_argument("--encoding", help="records file encoding (default: detected)")
     p.add_argument("--delimiter", help="CSV delimiter (default: detected)")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("verify", help="render every page, decode every QR code, check them against the manifest")
+    p.add_argument("target", help="a build output folder, or one PDF")
+    p.add_argument("--manifest", help="manifest.csv (default: the one in the output folder)")
+    p.add_argument("--dpi", type=int, default=200, help="render resolution (default 200)")
+    p.add_argument("--min-module", default="0.5mm", help="smallest acceptable module size (default 0.5mm)")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("token", help="verify signed survey tokens, or make a new signing key")
+    p.add_argument("action", choices=["verify", "new-key"])
+    p.add_argument("tokens", nargs="*", metavar="TOKEN")
+    p.add_argument("--key-file", help="the signing key file (default: $ENVELOPEKIT_TOKEN_KEY)")
+    p.set_defaults(func=cmd_token)
 
     return parser
 

@@ -170,6 +170,9 @@ def _static_text(block: TextBlock) -> tuple[Op, ...]:
 def _fill_op(block: FillBlock, placed: Placed, piece: Piece, bleed: float) -> FillOp:
     region = placed.region or Rect(0, 0, piece.width, piece.height)
     rect = block.box or region
+    if piece.kind == "net" and block.box is None and placed.holes == () and placed.to_piece == Transform():
+        # A whole-face fill on side B: run it into the bleed all round the blank.
+        return FillOp(rect.expand(bleed), block.colour)
     if piece.kind == "card":
         # Run into the bleed wherever the fill meets the card's cut edge.
         page = placed.to_piece.apply_rect(rect).bbox

@@ -409,10 +409,12 @@ def _net_pieces(kit: KitSpec, env: ResolvedEnvelope, level: int) -> Piece:
         box = net.bbox
         mirror = Transform.mirror_x(box.x0 + box.width / 2)
         regions = [p.polygon.transform(mirror) for p in net.panels]
-        outline = net.outline.flatten(0.1).transform(mirror)
+        # Side B is printed edge to edge: clipped to the bleed around the blank, not to the
+        # cut, so a liner or background runs past the die line as the press needs.
+        bleed_clip = box.expand(kit.bleed).polygon()
         for block in spec.inside:
             _check_whole(kit, block, regions, [[] for _ in regions], _where(kit, key, "inside", block))
-            side_b.append(Placed(block, Transform(), outline, (), box))
+            side_b.append(Placed(block, Transform(), bleed_clip, (), box))
     return Piece(
         key=key,
         kind="net",
