@@ -17,10 +17,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
+from .catalog import Sheet
 from .compose import PersonalKit, personalise
 from .content.blocks import QRBlock
-from .errors import EnvelopekitError, LayoutError, RecordError, TokenError
-from .catalog import Sheet
+from .errors import EnvelopekitError, RecordError, TokenError
 from .geometry import Point
 from .kit import KitSpec, ResolvedKit, resolve
 from .kit import Piece as KitPiece
@@ -49,17 +49,17 @@ class Links:
         for name, raw in spec.links.items():
             where = f"links.{name}"
             if not isinstance(raw, Mapping):
-                raise LayoutError("a link is a table with a preset and its options", file=spec.source, key=where)
+                raise spec.error("a link is a table with a preset and its options", where)
             opts = dict(raw)
             preset = str(opts.pop("preset", "plain"))
             token = str(opts.pop("token", "hmac"))
             length = opts.pop("token_length", 12)
             if token not in ("hmac", "random"):
-                raise LayoutError(f"token = {token!r} is not hmac or random", file=spec.source, key=f"{where}.token")
+                raise spec.error(f"token = {token!r} is not hmac or random", where)
             try:
                 template = from_preset(preset, opts)
             except EnvelopekitError as exc:
-                raise LayoutError(exc.message, file=spec.source, key=where, hint=exc.hint) from None
+                raise spec.error(exc.message, where, exc.hint) from None
             needs_key |= token == "hmac"
             self.specs[name] = LinkSpec(name, template, token, int(length))
         self.key = key
@@ -129,6 +129,7 @@ class BuildResult:
     pages: int = 0
     manifest: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    summary: str = ""  # the resolved kit: sizes, thickness, weight
 
     @property
     def exit_code(self) -> int:
@@ -269,70 +270,112 @@ def build(
     links = Links(spec, key=key, key_file=key_file) if blocks else None
     for piece, block in blocks:
         if links is None or block.link not in links.specs:
-            raise LayoutError(
-                f"QR block {block.name!r} uses link {block.link!r}, which [links] does not define",
-                file=spec.source, key=f"{piece}.{block.name}.link",
-                hint="add a [links." + block.link + "] table",
-            )
+            where = next((k for k in spec.locations if k.startswith(f"{piece}.") and k.endswith(f".{block.name}")),
+                         f"{piece}.{block.name}")
+            raise spec.error(f"QR block {block.name!r} uses link {block.link!r}, which [links] does not define",
+                             where, "add a [links." + block.link + "] table")
+    if links is not None:
+        _probe_links(spec, kit, links, blocks)
     needed = required_fields(kit)
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    result = BuildResult(out)
+    result = BuildResult(out, summary=kit.summary())
     stream: Iterable[Record | Rejected] = records if records is not None else sample_records(spec)
     current: _Chunk | None = None
     checked_columns = False
     link_columns = [f"url_{b.name}" for _, b in blocks]
-    for item in stream:
-        if isinstance(item, Rejected):
-            reason = item.reason + (f" ({item.hint})" if item.hint else "")
-            _reject(result, item.row, item.record_id, item.field, reason)
-            continue
-        if not checked_columns:
-            missing = [f for f in needed if f not in item.fields]
-            if missing:
-                have = ", ".join(sorted(item.fields)) or "none"
-                raise RecordError(
-                    f"the records have no column {missing[0]!r}, which the layout uses",
-                    row=1, field=missing[0], hint=f"columns found: {have}; rename one or add it",
-                )
-            checked_columns = True
-        try:
-            link = links.for_record(item.id) if links else None
-            personal = personalise(kit, item.fields, record_id=item.id, row=item.row, link=link)
-        except (RecordError, TokenError) as exc:
-            field_name = exc.field if isinstance(exc, RecordError) else None
-            _reject(result, item.row, item.id, field_name, exc.message + (f" ({exc.hint})" if exc.hint else ""))
-            continue
-        if current is None:
-            stem = "sheets" if impose else "kits"
-            current = _Chunk(kit, out / f"{stem}-{len(result.files) + 1:05d}.pdf", proof, impose)
-            result.files.append(current.path)
-        row: dict[str, Any] = {
-            "record_id": item.id, "row": item.row, "status": "built", "file": current.path.name,
-        }
-        pages_before = current.renderer.pages
-        current.add(row, personal)
-        if personal.links:
-            row["token"] = personal.links[0].token
-            row["url"] = personal.links[0].url
-            for qlink in personal.links:
-                row[f"url_{qlink.block}"] = qlink.url
-        result.manifest.append(row)
-        result.built += 1
-        result.pages += current.renderer.pages - pages_before
-        if current.kits >= chunk:
-            before = current.renderer.pages
+    _clear_outputs(out)
+    try:
+        for item in stream:
+            if isinstance(item, Rejected):
+                reason = item.reason + (f" ({item.hint})" if item.hint else "")
+                _reject(result, item.row, item.record_id, item.field, reason)
+                continue
+            if not checked_columns:
+                missing = [f for f in needed if f not in item.fields]
+                if missing:
+                    have = ", ".join(sorted(item.fields)) or "none"
+                    raise RecordError(
+                        f"the records have no column {missing[0]!r}, which the layout uses",
+                        row=1, field=missing[0], hint=f"columns found: {have}; rename one or add it",
+                    )
+                checked_columns = True
+            try:
+                link = links.for_record(item.id) if links else None
+                personal = personalise(kit, item.fields, record_id=item.id, row=item.row, link=link)
+            except (RecordError, TokenError) as exc:
+                field_name = exc.field if isinstance(exc, RecordError) else None
+                _reject(result, item.row, item.id, field_name, exc.message + (f" ({exc.hint})" if exc.hint else ""))
+                continue
+            if current is None:
+                stem = "sheets" if impose else "kits"
+                current = _Chunk(kit, out / f"{stem}-{len(result.files) + 1:05d}.pdf", proof, impose)
+                result.files.append(current.path)
+            row: dict[str, Any] = {
+                "record_id": item.id, "row": item.row, "status": "built", "file": current.path.name,
+            }
+            pages_before = current.renderer.pages
+            current.add(row, personal)
+            if personal.links:
+                row["token"] = personal.links[0].token
+                row["url"] = personal.links[0].url
+                for qlink in personal.links:
+                    row[f"url_{qlink.block}"] = qlink.url
+            result.manifest.append(row)
+            result.built += 1
+            result.pages += current.renderer.pages - pages_before
+            if current.kits >= chunk:
+                before = current.renderer.pages
+                current.save()
+                result.pages += current.renderer.pages - before
+                current = None
+            if progress and result.built % 100 == 0:
+                print(f"  {result.built} kits built, {result.rejected} rejected", file=progress)
+    except EnvelopekitError as exc:
+        # A fatal error part-way (an unreadable line in the records file, say): keep the
+        # kits already built, with a manifest that lists exactly them, then report.
+        if current is not None and current.kits:
             current.save()
-            result.pages += current.renderer.pages - before
-            current = None
-        if progress and result.built % 100 == 0:
-            print(f"  {result.built} kits built, {result.rejected} rejected", file=progress)
+        _write_reports(result, link_columns, imposed=impose is not None)
+        if result.built:
+            exc.hint = ((exc.hint + "; ") if exc.hint else "") + (
+                f"the {result.built} kits before it were built and are listed in manifest.csv")
+        raise
     if current is not None:
         before = current.renderer.pages
         current.save()
         result.pages += current.renderer.pages - before
     _write_reports(result, link_columns, imposed=impose is not None)
     return result
+
+
+def _probe_links(spec: KitSpec, kit: ResolvedKit, links: Links, blocks: tuple[tuple[str, QRBlock], ...]) -> None:
+    """Fail the whole batch at once when even the shortest URL a template can make
+    needs QR modules under the block's minimum: every record would be rejected."""
+    from .compose import _qr_ops
+    from .errors import FitError
+
+    for piece, block in blocks:
+        link = links.specs[block.link]
+        values = {name: "" for name in link.template.fields}
+        values.update(token="0" * link.length, block=block.name, kit=piece, campaign=links.campaign)
+        url = link.template.expand(values)
+        try:
+            _qr_ops(block, url, f"{piece}.{block.name}")
+        except FitError as exc:
+            where = next((k for k in spec.locations if k.startswith(f"{piece}.") and k.endswith(f".{block.name}")),
+                         f"{piece}.{block.name}")
+            raise spec.error(f"every record would be rejected: {exc.message}", where, exc.hint) from None
+
+
+OUTPUT_PATTERNS = ("kits-*.pdf", "sheets-*.pdf", "manifest.csv", "manifest.json", "errors.csv")
+
+
+def _clear_outputs(out: Path) -> None:
+    """Remove a previous build's files, so no stale kits-00002.pdf outlives its manifest."""
+    for pattern in OUTPUT_PATTERNS:
+        for old in out.glob(pattern):
+            old.unlink()
 
 
 def _reject(result: BuildResult, row: int | None, record_id: str, field_name: str | None, reason: str) -> None:

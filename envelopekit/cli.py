@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .errors import EnvelopekitError
@@ -68,7 +69,13 @@ def cmd_sizes(args: argparse.Namespace) -> int:
     def row(name: str, w: float, h: float, extra: str) -> str:
         return f"  {name:<14} {w / mm:7.1f} x {h / mm:6.1f} mm  {extra}"
 
-    kinds = args.kind or ["envelopes", "papers", "sheets", "stocks"]
+    known = ["envelopes", "papers", "sheets", "stocks"]
+    unknown = [k for k in args.kind if k not in known]
+    if unknown:
+        from .errors import CatalogError
+
+        raise CatalogError(f"sizes: no listing {unknown[0]!r}", hint="choose from " + ", ".join(known))
+    kinds = args.kind or known
     if "envelopes" in kinds:
         print("Envelopes (closed, as they lie)")
         for s in ENVELOPES:
@@ -139,6 +146,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     finally:
         if records is not None:
             records.close()
+    if result.summary:
+        print(result.summary, file=sys.stderr)
     files = ", ".join(str(f) for f in result.files) or "no PDF"
     print(f"built {result.built} kits ({result.pages} pages) into {files}", file=sys.stderr)
     print(f"manifest: {result.outdir / 'manifest.csv'}", file=sys.stderr)
@@ -149,6 +158,26 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"  {where} {e['record_id']}: {e['reason']}", file=sys.stderr)
         return EXIT_REJECTED
     return EXIT_OK
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from .layouts import load_layout
+    from .preview import write_previews
+    from .records import read_records
+
+    spec = load_layout(args.layout)
+    records = read_records(args.data, id_field=spec.id_field) if args.data else None
+    try:
+        result = write_previews(spec, records, args.output, ids=args.record, dpi=args.dpi,
+                                key_file=args.token_key_file)
+    finally:
+        if records is not None:
+            records.close()
+    print(f"previewed {len(result.records)} records into {result.outdir}: {result.mockups} mockups "
+          f"in {result.seconds:.1f} s; open {result.outdir / 'index.html'}", file=sys.stderr)
+    for record_id, reason in result.rejected:
+        print(f"  record {record_id} skipped: {reason}", file=sys.stderr)
+    return EXIT_REJECTED if result.rejected else EXIT_OK
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -182,8 +211,16 @@ def cmd_token(args: argparse.Namespace) -> int:
 # --- parser -------------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse keeping the command's convention: a usage error is one line and exit 1
+    (argparse's own exit 2 would read as "some records were rejected")."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_FAIL, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="envelopekit",
         description="Printable nested envelope kits: nets, cards, marks and survey QR codes as print-ready PDFs.",
     )
@@ -194,7 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_styles)
 
     p = sub.add_parser("sizes", help="list the size catalog (envelopes, papers, sheets, stocks)")
-    p.add_argument("kind", nargs="*", choices=["envelopes", "papers", "sheets", "stocks"])
+    # No argparse choices here: Python 3.11 checks an empty nargs="*" against them and
+    # refuses a plain `envelopekit sizes`; cmd_sizes checks the names itself.
+    p.add_argument("kind", nargs="*", metavar="KIND",
+                   help="envelopes, papers, sheets or stocks (default: all)")
     p.set_defaults(func=cmd_sizes)
 
     p = sub.add_parser("net", help="one envelope net, single-up, as a print-ready PDF (or JSON geometry)")
@@ -226,6 +266,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", help="records file encoding (default: detected)")
     p.add_argument("--delimiter", help="CSV delimiter (default: detected)")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("preview", help="see a few records' kits folded and flat, with a contact sheet")
+    p.add_argument("layout", help="layout file, or a bundled layout name (help-me)")
+    p.add_argument("--data", help="records file (CSV, XLSX or JSON); default: the layout's sample record")
+    p.add_argument("--record", nargs="+", metavar="ID", help="records to preview (default: the first 3)")
+    p.add_argument("--dpi", type=float, default=100, help="resolution of the pictures (default 100)")
+    p.add_argument("--token-key-file", help="file holding the token signing key "
+                   "(default: the ENVELOPEKIT_TOKEN_KEY environment variable)")
+    p.add_argument("-o", "--output", default="preview", help="output folder (default ./preview)")
+    p.set_defaults(func=cmd_preview)
 
     p = sub.add_parser("verify", help="render every page, decode every QR code, check them against the manifest")
     p.add_argument("target", help="a build output folder, or one PDF")
@@ -260,8 +310,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:
-        print(f"envelopekit: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-              file=sys.stderr)
+        # os.replace(tmp, final) reports the temporary name first: name the file the user asked for.
+        name = exc.filename2 or exc.filename or ""
+        print(f"envelopekit: error: {exc.strerror or exc}: {name}".rstrip(": "), file=sys.stderr)
+        return EXIT_FAIL
+    except Exception as exc:  # a bug of ours: say so in one line, trace only on request
+        if os.environ.get("ENVELOPEKIT_DEBUG"):
+            raise
+        print(f"envelopekit: internal error: {type(exc).__name__}: {exc} "
+              "(please report it; set ENVELOPEKIT_DEBUG=1 for the traceback)", file=sys.stderr)
         return EXIT_FAIL
 
 

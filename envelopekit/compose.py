@@ -288,10 +288,18 @@ def personalise(
     qr_cache: dict[str, tuple[Op, ...]] = {}
 
     def make(p: Placed, piece: Piece) -> tuple[Op, ...]:
-        block = p.block
-        if not block.variable:
+        if not p.block.variable:
             return ()
-        where = f"{piece.key}.{block.name}"
+        where = f"{piece.key}.{p.block.name}"
+        try:
+            return make_block(p, piece, where)
+        except FitError as exc:
+            # Name the block: "text does not fit its box" alone does not say which one.
+            message = exc.message if where in exc.message else f"block {where!r}: {exc.message}"
+            raise RecordError(message, field=where, hint=exc.hint) from None
+
+    def make_block(p: Placed, piece: Piece, where: str) -> tuple[Op, ...]:
+        block = p.block
         if isinstance(block, QRBlock):
             key = f"{piece.key}/{block.name}"
             if key not in qr_cache:

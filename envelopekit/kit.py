@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .catalog import Size, Stock, envelope_family, lookup
-from .content.blocks import AddressBlock, Block, FillBlock, QRBlock, RuleBlock
+from .content.blocks import AddressBlock, Block, FillBlock, QRBlock
 from .errors import FitError, LayoutError
 from .geometry import Point, Polygon, Rect, Transform
 from .nets.base import Net, build_net
@@ -92,6 +92,13 @@ class KitSpec:
     sample: Mapping[str, str] = field(default_factory=dict)
     links: Mapping[str, object] = field(default_factory=dict)
     id_field: str = "id"
+    locations: Mapping[str, tuple[str, int | None]] = field(default_factory=dict)
+    """"piece.face.block" (or "links.name") -> (key path in the layout file, line)."""
+
+    def error(self, message: str, where: str, hint: str | None = None) -> LayoutError:
+        """A LayoutError pointing at the file, line and key path of ``where``."""
+        key, line = self.locations.get(where, (where, None))
+        return LayoutError(message, file=self.source, line=line, key=key, hint=hint)
 
 
 # --- nesting ------------------------------------------------------------------------------
@@ -340,23 +347,23 @@ def _check_whole(
     for region, above in zip(regions, covers, strict=True):
         if _rect_in_polygon(box, region):
             if not _rect_in_polygon(safe_box, region):
-                raise LayoutError(
+                raise kit.error(
                     f"{type(block).__name__.removesuffix('Block').lower()} block {block.name!r} is within "
                     f"the {kit.safe / mm:.0f} mm safe margin of a cut or fold",
-                    file=kit.source, key=where, hint="move it inward or make it smaller",
+                    where, "move it inward or make it smaller",
                 )
             if any(_overlaps(box, a) for a in above):
-                raise LayoutError(
+                raise kit.error(
                     f"block {block.name!r} would be hidden under a flap that closes over it",
-                    file=kit.source, key=where, hint="move it onto the flap that closes last",
+                    where, "move it onto the flap that closes last",
                 )
             return
     kind = "QR code" if isinstance(block, QRBlock) else (
         "address" if isinstance(block, AddressBlock) else "variable block")
-    raise LayoutError(
+    raise kit.error(
         f"{kind} {block.name!r} ({box.x0 / mm:.1f}, {box.y0 / mm:.1f}, {box.width / mm:.1f} x "
         f"{box.height / mm:.1f} mm) crosses a fold or a cut",
-        file=kit.source, key=where, hint="keep it inside one panel",
+        where, "keep it inside one panel",
     )
 
 
@@ -369,13 +376,12 @@ def _check_quiet_zones(kit: KitSpec, blocks: tuple[Block, ...], where: str) -> N
                 continue
             if other.panel != q.panel:
                 continue
-            if isinstance(other, RuleBlock) or other.box.intersects(q.box):
-                if other.box.intersects(q.box):
-                    raise LayoutError(
-                        f"block {other.name!r} enters the quiet zone of QR code {q.name!r}",
-                        file=kit.source, key=f"{where}.{other.name}",
-                        hint="QR boxes include their 4-module quiet zone; keep other content outside",
-                    )
+            if other.box.intersects(q.box):
+                raise kit.error(
+                    f"block {other.name!r} enters the quiet zone of QR code {q.name!r}",
+                    f"{where}.{other.name}",
+                    "QR boxes include their 4-module quiet zone; keep other content outside",
+                )
 
 
 def _net_pieces(kit: KitSpec, env: ResolvedEnvelope, level: int) -> Piece:
@@ -452,9 +458,9 @@ def _card_piece(kit: KitSpec, card: ResolvedCard, level: int) -> Piece:
         _check_quiet_zones(kit, blocks, f"{spec.name}.{side}")
         for block in blocks:
             if block.panel >= len(panels):
-                raise LayoutError(
+                raise kit.error(
                     f"block {block.name!r} is on panel {block.panel + 1} but a {spec.fold} card has "
-                    f"{len(panels)}", file=kit.source, key=f"{spec.name}.{side}.{block.name}",
+                    f"{len(panels)}", f"{spec.name}.{side}.{block.name}",
                 )
             panel = panels[block.panel]
             local = Rect(0, 0, panel.width, panel.height)

@@ -113,6 +113,7 @@ class _Reader:
         self.file = file
         self.where = _Lines(text)
         self.base = base
+        self.locations: dict[str, tuple[str, int | None]] = {}
 
     def error(self, message: str, path: str, hint: str | None = None) -> LayoutError:
         return LayoutError(message, file=self.file, line=self.where.find(path), key=path, hint=hint)
@@ -300,6 +301,11 @@ def _blocks(r: _Reader, t: Mapping[str, Any], key: str, path: str, defaults: Map
     blocks = tuple(
         _block(r, b, f"{path}.{key}[{i}]", defaults) for i, b in enumerate(r.tables(t, key, path))
     )
+    piece = t.get("name")
+    for i, block in enumerate(blocks):
+        # Where the kit checks (fold crossings, safe margins) can point back to.
+        block_path = f"{path}.{key}[{i}]"
+        r.locations[f"{piece}.{key}.{block.name}"] = (block_path, r.where.find(block_path))
     names = [b.name for b in blocks]
     for i, n in enumerate(names):
         if n in names[:i]:
@@ -314,7 +320,7 @@ def _card(r: _Reader, t: Mapping[str, Any], path: str, defaults: Mapping[str, An
     size = r.convert(f"{path}.size", lambda: lookup(size_name, kind="card"))
     orientation = r.string(t, "orientation", path, "", ("portrait", "landscape", ""))
     w, h = size.wh
-    if orientation == "landscape" and w < h or orientation == "portrait" and w > h:
+    if (orientation == "landscape" and w < h) or (orientation == "portrait" and w > h):
         w, h = h, w
     return CardSpec(
         name=name, width=w, height=h,
@@ -343,6 +349,17 @@ def _envelope(r: _Reader, t: Mapping[str, Any], path: str, defaults: Mapping[str
         raise r.error("'auto' must be a list of envelope families or sizes", f"{path}.auto",
                       'e.g. ["iso-c"], ["us-a"], ["C6", "DL"]')
     params = r.table(t, "params", path)
+    # Check style parameters here, where the error can name the file and line; as strings,
+    # as the net gets them, so a bare number is an error here too rather than points.
+    from functools import partial
+
+    from .nets.base import parse_params
+
+    params_type = styles[style].params_type
+    as_text = {str(k): str(v) for k, v in params.items()}
+    for key, value in as_text.items():
+        r.convert(f"{path}.params.{key}", partial(parse_params, params_type, {key: value}, style=style))
+    r.convert(f"{path}.params", partial(parse_params, params_type, as_text, style=style))
     contents: list[CardSpec | EnvelopeSpec] = [
         _card(r, c, f"{path}.cards[{i}]", defaults) for i, c in enumerate(r.tables(t, "cards", path))
     ]
@@ -393,8 +410,9 @@ def parse_layout(text: str, *, file: str = "<layout>", base: Path | None = None)
     r.check_keys(stocks, {"envelope", "card"}, "stocks")
     envelopes = r.tables(doc, "envelope", "")
     if len(envelopes) != 1:
+        # Point at the second [[envelope]] when there is one (the first is fine).
         raise r.error("a layout has exactly one outer [[envelope]]; nest the others in it as "
-                      "[[envelope.envelopes]]", "envelope")
+                      "[[envelope.envelopes]]", "envelope[1]" if envelopes else "envelope")
     sample = r.table(doc, "sample", "")
     links = r.table(doc, "links", "")
     spec = KitSpec(
@@ -409,6 +427,7 @@ def parse_layout(text: str, *, file: str = "<layout>", base: Path | None = None)
         sample={str(k): str(v) for k, v in sample.items()},
         links={str(k): v for k, v in links.items()},
         id_field=r.string(kit, "id_field", "kit", "id"),
+        locations={**r.locations, **{f"links.{k}": (f"links.{k}", r.where.find(f"links.{k}")) for k in links}},
         **({"envelope_stock": r.stock(stocks["envelope"], "stocks.envelope")} if "envelope" in stocks else {}),
         **({"card_stock": r.stock(stocks["card"], "stocks.card")} if "card" in stocks else {}),
     )

@@ -168,6 +168,7 @@ def parse_params(params_type: type, values: Mapping[str, Any] | None, *, style: 
     if values is None:
         values = {}
     if isinstance(values, params_type):
+        check_ranges(values, style=style)  # a ready-made object must obey the same ranges
         return values
     fields = {f.name: f for f in dataclasses.fields(params_type)}
     kwargs: dict[str, Any] = {}
@@ -192,7 +193,8 @@ def parse_params(params_type: type, values: Mapping[str, Any] | None, *, style: 
             elif kind == "angle":
                 value = float(str(raw).removesuffix("deg"))
             else:
-                value = type(fields[key].default)(raw)
+                default: Any = fields[key].default
+                value = type(default)(raw)
         except ValueError as exc:
             raise NetError(f"{style} parameter {key}={raw!r} is not valid: {exc}") from None
         kwargs[key] = value

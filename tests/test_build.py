@@ -1,0 +1,324 @@
+"""Batch builds: files, manifests, rejected records, determinism, failure hygiene.
+
+The help-me build of samples/recipients.csv is shared (conftest ``help_me``); tests
+that change the records or the layout build their own into tmp_path.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import DATA, MINIMAL, RECIPIENTS, Built, read_errors, read_manifest, read_manifest_json
+
+from envelopekit import cli
+from envelopekit.batch import build, required_fields
+from envelopekit.errors import LayoutError, RecordError, RecordsError
+from envelopekit.kit import resolve
+from envelopekit.layouts import load_layout, parse_layout
+from envelopekit.records import FieldMap, Record, read_records
+
+CROCKFORD = re.compile(r"^[0-9A-HJKMNP-TV-Z]{12}$")
+
+
+def recipients() -> list[dict[str, str]]:
+    with open(RECIPIENTS, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- the founding kit ---------------------------------------------------------------------------
+
+
+def test_help_me_builds_ten_kits_of_eight_pages(help_me: Built) -> None:
+    result = help_me.result
+    assert (result.built, result.rejected, result.exit_code) == (10, 0, 0)
+    assert result.files == [help_me.outdir / "kits-00001.pdf"]
+    assert result.pages == 80
+    assert len(help_me.reader().pages) == 80
+    files = sorted(p.name for p in help_me.outdir.iterdir())
+    assert files == ["kits-00001.pdf", "manifest.csv", "manifest.json"]
+    assert not (help_me.outdir / "errors.csv").exists()
+
+
+def test_help_me_manifest_rows(help_me: Built) -> None:
+    rows = help_me.manifest
+    assert [r["record_id"] for r in rows] == [f"R{i:04d}" for i in range(1, 11)]
+    assert list(rows[0]) == ["record_id", "row", "status", "file", "pages", "token", "url",
+                             "url_letter-qr", "url_card-qr"]
+    for k, row in enumerate(rows):
+        assert row["status"] == "built" and row["file"] == "kits-00001.pdf"
+        assert row["pages"] == f"{8 * k + 1}-{8 * k + 8}"
+        assert CROCKFORD.match(row["token"]), row["token"]
+        assert row["url"] == (f"https://survey.example.org/helpme?t={row['token']}"
+                              "&utm_source=gift&utm_medium=direct_mail&utm_campaign=helpme27")
+        assert row["url_letter-qr"] == row["url_card-qr"] == row["url"]
+    assert len({r["token"] for r in rows}) == 10
+    # Multi-line addresses keep the file's line numbers (R0006 spans lines 7-8).
+    assert [int(r["row"]) for r in rows] == [2, 3, 4, 5, 6, 7, 9, 11, 12, 13]
+    # No personal data in any URL.
+    for row, person in zip(rows, recipients(), strict=True):
+        for value in (person["first_name"], person["last_name"], person["email"]):
+            assert value not in row["url"]
+    as_json = read_manifest_json(help_me.outdir)
+    assert [r["token"] for r in as_json] == [r["token"] for r in rows]
+    assert [r["row"] for r in as_json] == [int(r["row"]) for r in rows]  # numbers stay numbers in JSON
+
+
+@pytest.mark.parametrize(
+    "record_id",
+    ["R0003", "R0004", "R0005", "R0008", "R0002", "R0009"],  # Greek, Cyrillic, CJK, Vietnamese, Latin
+)
+def test_names_in_every_script_come_back_out_of_the_pdf(help_me: Built, record_id: str) -> None:
+    person = next(p for p in recipients() if p["id"] == record_id)
+    page = help_me.reader().pages[help_me.first_page(record_id)]  # the outer envelope
+    text = nfc(page.extract_text())
+    assert nfc(f"{person['first_name']} {person['last_name']}") in text
+    assert nfc(f"{person['postal_code']} {person['city']}") in text
+    assert nfc(person["street"].splitlines()[0]) in text
+    assert f"  {record_id}  Outer envelope" in text  # the slug names record and piece
+
+
+def test_the_letter_greets_each_recipient(help_me: Built) -> None:
+    reader = help_me.reader()
+    for person in recipients():
+        letter = reader.pages[help_me.first_page(person["id"]) + 1]
+        assert nfc(f"Dear {person['first_name']},") in nfc(letter.extract_text())
+
+
+# --- rejected records ---------------------------------------------------------------------------
+
+
+def test_an_emoji_only_first_name_is_rejected_and_the_rest_built(
+    tmp_path: Path, demo_key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = recipients()
+    rows[1]["first_name"] = "😀🎉"  # R0002
+    data = write_csv(tmp_path / "people.csv", rows)
+    out = tmp_path / "out"
+    code, _, err = run_cli(["build", "help-me", "--data", str(data), "-o", str(out),
+                            "--token-key-file", str(demo_key_file)], capsys)
+    assert code == 2
+    assert "1 records rejected" in err and "R0002" in err
+    assert "Traceback" not in err
+    (error,) = read_errors(out)
+    assert error["record_id"] == "R0002" and error["row"] == "3"
+    assert "U+1F600" in error["reason"] and "U+1F389" in error["reason"]
+    assert "emoji" in error["reason"]
+    manifest = read_manifest(out)
+    assert [r["status"] for r in manifest].count("built") == 9
+    assert next(r for r in manifest if r["record_id"] == "R0002")["status"] == "rejected"
+    from pypdf import PdfReader
+
+    assert len(PdfReader(out / "kits-00001.pdf").pages) == 72
+
+
+def test_an_overflowing_variable_block_is_rejected_naming_the_block(build_kit) -> None:  # type: ignore[no-untyped-def]
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        'box = ["10mm", "70mm", "80mm", "20mm"]\ntext = "Dear {first_name},"',
+        'box = ["10mm", "70mm", "40mm", "8mm"]\ntext = "Dear {first_name},"',
+    )
+    spec = parse_layout(text, file="tiny.toml", base=DATA)
+    records = [
+        Record(2, "short", FieldMap({**spec.sample, "id": "short", "first_name": "Al"})),
+        Record(3, "long", FieldMap({**spec.sample, "id": "long",
+                                     "first_name": "Bartholomew-Maximilian Wolfeschlegelsteinhausen"})),
+    ]
+    built = build_kit(spec, records)
+    assert (built.result.built, built.result.rejected) == (1, 1)
+    (error,) = read_errors(built.outdir)
+    assert error["record_id"] == "long" and error["row"] == "3"
+    assert "card.greeting" in error["reason"] + error["field"]
+    assert "does not fit" in error["reason"]
+
+
+def test_personalise_raises_a_record_error_naming_the_block() -> None:
+    from envelopekit.compose import personalise
+
+    text = MINIMAL.read_text(encoding="utf-8").replace('["10mm", "70mm", "80mm", "20mm"]',
+                                                      '["10mm", "70mm", "12mm", "5mm"]')
+    kit = resolve(parse_layout(text, file="tiny.toml", base=DATA))
+    with pytest.raises(RecordError) as info:
+        personalise(kit, kit.spec.sample, record_id="S-1", row=7, link=lambda *a: ("https://x.org/T", "T"))
+    err = info.value
+    assert err.record_id == "S-1" and err.row == 7
+    assert "card.greeting" in str(err) and "does not fit" in str(err)
+
+
+def test_static_text_that_overflows_stops_the_build_before_any_file(tmp_path: Path, demo_key: bytes) -> None:
+    text = MINIMAL.read_text(encoding="utf-8").replace('text = "Hello from the back"',
+                                                      'text = "' + "Hello from the back " * 40 + '"')
+    spec = parse_layout(text, file="static.toml", base=DATA)
+    with pytest.raises(LayoutError) as info:
+        build(spec, None, tmp_path / "out", key=demo_key)
+    assert "hello" in str(info.value) and "static.toml" in str(info.value)
+    assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_a_missing_column_is_a_clear_error(tmp_path: Path, demo_key_file: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [{k: v for k, v in r.items() if k != "street"} for r in recipients()]
+    data = write_csv(tmp_path / "nostreet.csv", rows)
+    spec = load_layout("help-me")
+    assert "street" in required_fields(resolve(spec))
+    with read_records(data, id_field="id") as records, pytest.raises(RecordError) as info:
+        build(spec, records, tmp_path / "direct", key=b"x" * 32)
+    assert "no column 'street'" in str(info.value)
+    assert "columns found" in (info.value.hint or "")
+    code, _, err = run_cli(["build", "help-me", "--data", str(data), "-o", str(tmp_path / "out"),
+                            "--token-key-file", str(demo_key_file)], capsys)
+    assert code == 1
+    assert err.count("\n") == 1 and "no column 'street'" in err and "Traceback" not in err
+    assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_a_missing_signing_key_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("ENVELOPEKIT_TOKEN_KEY", raising=False)
+    code, _, err = run_cli(["build", "help-me", "-o", str(tmp_path / "out")], capsys)
+    assert code == 1 and err.count("\n") == 1 and "ENVELOPEKIT_TOKEN_KEY" in err
+
+
+# --- output hygiene ----------------------------------------------------------------------------
+
+
+def test_output_is_deterministic(help_me: Built, tmp_path: Path, demo_key: bytes) -> None:
+    spec = load_layout("help-me")
+    with read_records(RECIPIENTS, id_field=spec.id_field) as records:
+        build(spec, records, tmp_path, key=demo_key)
+    for name in ("kits-00001.pdf", "manifest.csv", "manifest.json"):
+        assert (tmp_path / name).read_bytes() == (help_me.outdir / name).read_bytes(), name
+
+
+def test_chunks_split_the_batch_into_files(build_kit) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    with read_records(RECIPIENTS, id_field="id") as records:
+        built = build_kit("help-me", records, chunk=4)
+    assert [f.name for f in built.result.files] == ["kits-00001.pdf", "kits-00002.pdf", "kits-00003.pdf"]
+    assert [len(PdfReader(f).pages) for f in built.result.files] == [32, 32, 16]
+    assert [r["file"] for r in built.manifest] == ["kits-00001.pdf"] * 4 + ["kits-00002.pdf"] * 4 + [
+        "kits-00003.pdf"] * 2
+    assert built.manifest[4]["pages"] == "1-8"  # page numbers restart in each file
+
+
+def test_a_file_in_the_way_of_the_output_folder_fails_cleanly(
+    tmp_path: Path, demo_key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "blocker").write_text("not a folder")
+    out = tmp_path / "blocker" / "out"
+    code, _, err = run_cli(["build", "help-me", "--data", str(RECIPIENTS), "-o", str(out),
+                            "--token-key-file", str(demo_key_file)], capsys)
+    assert code == 1
+    assert err.startswith("envelopekit: error: ") and err.count("\n") == 1
+    assert "Traceback" not in err and "blocker" in err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["blocker"]
+
+
+def test_a_pdf_that_cannot_be_saved_leaves_no_temporary_file(
+    tmp_path: Path, demo_key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    (out / "kits-00001.pdf").mkdir(parents=True)  # a folder where the PDF must go
+    code, _, err = run_cli(["build", "help-me", "--data", str(RECIPIENTS), "-o", str(out),
+                            "--token-key-file", str(demo_key_file)], capsys)
+    assert code == 1 and err.count("\n") == 1
+    assert "kits-00001.pdf" in err and ".tmp" not in err  # names the file, not its temporary
+    assert [p.name for p in out.iterdir()] == ["kits-00001.pdf"]
+    assert not any((out / "kits-00001.pdf").iterdir())
+
+
+def _records_then_failure(n: int) -> Iterator[Record]:
+    spec = load_layout("help-me")
+    for i in range(n):
+        yield Record(i + 2, f"X{i}", FieldMap({**spec.sample, "id": f"X{i}"}))
+    raise RecordsError("the records file went away", file="people.csv", line=n + 2)
+
+
+def test_a_run_that_fails_halfway_leaves_no_kits_without_a_manifest(tmp_path: Path, demo_key: bytes) -> None:
+    with pytest.raises(RecordsError):
+        build(load_layout("help-me"), _records_then_failure(3), tmp_path, key=demo_key, chunk=2)
+    assert not list(tmp_path.glob(".*tmp*")), "no temporary files"
+    assert not list(tmp_path.glob("kits-*.pdf")) or (tmp_path / "manifest.csv").exists()
+
+
+def test_a_run_that_fails_halfway_leaves_only_whole_files(tmp_path: Path, demo_key: bytes) -> None:
+    from pypdf import PdfReader
+
+    with pytest.raises(RecordsError):
+        build(load_layout("help-me"), _records_then_failure(3), tmp_path, key=demo_key, chunk=2)
+    assert not [p for p in tmp_path.iterdir() if ".tmp" in p.name]
+    rows = list(csv.DictReader((tmp_path / "manifest.csv").open(encoding="utf-8")))
+    assert [r["record_id"] for r in rows] == ["X0", "X1", "X2"]  # the good records before the failure
+    for pdf in tmp_path.glob("kits-*.pdf"):
+        kits = sum(1 for r in rows if r["file"] == pdf.name)
+        assert len(PdfReader(pdf).pages) == 8 * kits  # whole kits, never a torn file
+
+
+def test_a_rebuild_leaves_no_stale_kits_files(build_kit) -> None:  # type: ignore[no-untyped-def]
+    spec = load_layout(MINIMAL)
+    people = [Record(i + 2, f"P{i}", FieldMap({**spec.sample, "id": f"P{i}"})) for i in range(3)]
+    build_kit(spec, people, name="out", chunk=1)
+    again = build_kit(spec, people[:1], name="out", chunk=1)
+    assert sorted(p.name for p in again.outdir.glob("kits-*.pdf")) == ["kits-00001.pdf"]
+
+
+# --- messy input ------------------------------------------------------------------------------
+
+
+def test_a_messy_cp1252_semicolon_csv_builds(tmp_path: Path, demo_key_file: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from pypdf import PdfReader
+
+    data = DATA / "messy-cp1252.csv"
+    raw = data.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf") and b";" in raw and b"\r\n\r\n" in raw
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    out = tmp_path / "out"
+    code, _, err = run_cli(["build", "help-me", "--data", str(data), "-o", str(out),
+                            "--token-key-file", str(demo_key_file)], capsys)
+    assert code == 0, err
+    manifest = read_manifest(out)
+    assert [(r["record_id"], r["status"]) for r in manifest] == [
+        ("M001", "built"), ("M002", "built"), ("M003", "built"), ("M004", "built")]
+    reader = PdfReader(out / "kits-00001.pdf")
+    assert len(reader.pages) == 32
+    expect = {
+        "M001": ["Zoë Müller-Lüdenscheidt", "40212 Düsseldorf"],
+        "M002": ["Søren Ødegaard", "Smørrebrød; Co.", "2900 København"],
+        "M003": ["José García Márquez", "Café «El Niño»"],
+        "M004": ["François Lefèvre", "12 Rue de l'Église", "25000 Besançon"],
+    }
+    for row in manifest:
+        text = nfc(reader.pages[int(row["pages"].split("-")[0]) - 1].extract_text())
+        for line in expect[row["record_id"]]:
+            assert line in text
+
+
+def test_build_without_records_builds_the_sample(minimal: Built) -> None:
+    assert minimal.result.built == 1
+    (row,) = minimal.manifest
+    assert row["record_id"] == "S-1" and row["row"] == "0"
+    assert row["pages"] == "1-4"
