@@ -5,7 +5,7 @@
 
 Writes samples/nets/ (every style at C6 and #10, PDF + PNG) and samples/help-me/
 (the help-me kit for samples/recipients.csv: PDF, manifest, page previews, a
-contact sheet, and folded mockups when the preview module is available).
+contact sheet, and in mockups/ the folded envelopes and cards of two recipients).
 Needs the test extras (pypdfium2) for the PNGs.
 """
 
@@ -20,6 +20,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from envelopekit.catalog import lookup  # noqa: E402
+from envelopekit.kit import KitSpec  # noqa: E402
 from envelopekit.nets import build_net, load_styles  # noqa: E402
 from envelopekit.render.pdf import net_pdf  # noqa: E402
 
@@ -72,14 +73,21 @@ def help_me() -> None:
     for i in range(per_kit):
         render_png(pdf, pages / f"page-{i + 1:02d}.png", page=i, dpi=60)
     contact_sheet(sorted(pages.glob("page-*.png")), out / "preview.png")
-    try:
-        from envelopekit.render import mockup  # noqa: F401
-    except ImportError:
-        return
-    from envelopekit.preview import write_previews
+    mockups(spec)
 
-    write_previews(spec, read_records(HERE / "recipients.csv"), out / "mockups", records=["R0001", "R0004"],
-                   key_file=str(HERE / "demo-token.key"))
+
+def mockups(spec: KitSpec) -> None:
+    """Folded mockups (and flat pages, and a contact sheet) of two recipients' kits."""
+    from envelopekit.preview import write_previews
+    from envelopekit.records import read_records
+
+    out = HERE / "help-me" / "mockups"
+    shutil.rmtree(out, ignore_errors=True)
+    with read_records(HERE / "recipients.csv", id_field=spec.id_field) as records:
+        result = write_previews(spec, records, out, ids=["R0001", "R0004"],
+                                key_file=str(HERE / "demo-token.key"))
+    print(f"  {result.mockups} mockups of {', '.join(result.records)} in {result.seconds:.1f} s "
+          f"({result.mockups_per_second:.1f}/s): {out.relative_to(ROOT)}/index.html")
 
 
 def contact_sheet(images: list[Path], out: Path, *, columns: int = 4, width: int = 1400) -> None:

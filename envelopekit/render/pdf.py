@@ -13,17 +13,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib.colors import CMYKColor, CMYKColorSep
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfgen.canvas import FILL_EVEN_ODD, Canvas
+from reportlab.pdfgen.pathobject import PDFPathObject
 
 from ..compose import FillOp, Group, ImageOp, LineOp, Op, PersonalKit, QROp, RectOp, TextOp, static_drawing
-from ..geometry import Cubic, Line, Path, Polygon, Transform
+from ..geometry import Cubic, Line, Path, Point, Polygon, Rect, Transform
 from ..kit import Piece, ResolvedKit
-from ..marks import MARK_WIDTH, MarkLine, crop_marks, fold_marks
+from ..marks import MARK_WIDTH, MarkLine, crop_marks, fold_marks, mark_extent
 from ..nets.base import Net
 from ..pages import PageGeometry, single_up
 from ..units import mm
 
-__all__ = ["Inks", "KitRenderer", "PdfCanvas", "net_pdf", "slug_font"]
+__all__ = ["Inks", "KitRenderer", "PdfCanvas", "net_pdf", "page_sides", "piece_page", "slug_font"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,11 @@ def slug_font() -> str:
 CUT_WIDTH = 0.25
 CREASE_DASH = (3.0, 2.0)
 MARK_DASH = (2.0, 1.5)
+PROOF_LINE = 0.9  # die lines on a screen proof: about a pixel at 100 % zoom
+PROOF_GLUE = (0.0, 0.45, 1.0, 0.0)  # glue outlines in orange on proofs: yellow vanishes on white
+PROOF_RED = CMYKColor(0, 1, 1, 0)
+PROOF_TEXT = "PROOF"
+PROOF_BACKDROP = (0.80, 0.83, 0.87)
 
 
 def _path(c: Canvas, path: Path | Polygon, t: Transform | None = None) -> Any:
@@ -116,7 +123,7 @@ class PdfCanvas:
         c.saveState()
         c.setStrokeOverprint(True)
         c.setOverprintMask(True)
-        c.setLineWidth(CUT_WIDTH if not proof else 0.6)
+        c.setLineWidth(CUT_WIDTH if not proof else PROOF_LINE)
         c.setLineJoin(1)
         c.setStrokeColor(self.inks.colour("cut"))
         c.drawPath(_path(c, net.outline, t), stroke=1, fill=0)
@@ -129,7 +136,10 @@ class PdfCanvas:
         c.drawPath(p, stroke=1, fill=0)
         c.setDash()
         if net.glue:
-            c.setStrokeColor(self.inks.colour("glue"))
+            glue = self.inks.colour("glue")
+            if proof:
+                glue = CMYKColorSep(*PROOF_GLUE, spotName=self.inks.glue)
+            c.setStrokeColor(glue)
             p = c.beginPath()
             for area in net.glue:
                 pts = [t.apply(q) for q in area.polygon.points]
@@ -208,10 +218,78 @@ def _complete_form_resources(c: Canvas, name: str) -> None:
 # --- kits ----------------------------------------------------------------------------------
 
 _BIG = 1e5
+MOCKUP_DPI = 100.0  # resolution of the folded mockups on a proof's last page per record
+
+
+def piece_page(piece: Piece, bleed: float) -> tuple[PageGeometry, Transform]:
+    """A piece's single-up page and its placement: piece coordinates (for a net, net
+    coordinates with its bounding box moved to the trim's corner) -> page coordinates."""
+    page = single_up(piece.width, piece.height, bleed=bleed)
+    if piece.net is None:
+        return page, page.place
+    box = piece.net.bbox
+    return page, page.place @ Transform.translate(-box.x0, -box.y0)
+
+
+def page_sides(kit: ResolvedKit) -> tuple[tuple[Piece, int], ...]:
+    """(piece, side) of every print page of one kit, in the order they are drawn."""
+    return tuple((piece, side) for piece in kit.pieces for side in ((0, 1) if piece.duplex else (0,)))
+
+
+def _proof_spot(page: PageGeometry, width: float, cap: float, slug_end: float | None) -> Point:
+    """Baseline start of the PROOF mark: at the right end of the slug line (above it when
+    the slug is long), else in the sheet's top-right corner; never inside the bleed box
+    or on the crop and fold marks beyond it."""
+    marks_end = mark_extent(bleed=0.0)  # marks run this far beyond the bleed box
+    below_marks = page.bleed.y0 - marks_end - 0.5 * mm
+    candidates = []
+    if page.slug_at != page.media.origin:  # single-up: a slug strip below the marks
+        x = page.trim.x1 - width
+        y = page.slug_at.y
+        if slug_end is not None and x < slug_end + 2 * mm:
+            y += 1.6 * cap
+        candidates.append(Rect(x, y, x + width, y + cap))
+    corner = Rect(page.media.x1 - 2 * mm - width, page.media.y1 - 2 * mm - cap,
+                  page.media.x1 - 2 * mm, page.media.y1 - 2 * mm)
+    candidates.append(corner)
+    for box in candidates:
+        clear_of_marks = box.y1 <= below_marks or not box.intersects(page.bleed.expand(marks_end))
+        if page.media.contains(box) and not box.intersects(page.bleed) and clear_of_marks:
+            return box.origin
+    return corner.origin
 
 
 def _cmyk(colour: tuple[float, float, float, float]) -> CMYKColor:
     return CMYKColor(*colour)
+
+
+def _path_prefix() -> str:
+    """What reportlab puts before a path's first operator ("n " in 4.x and 5.x)."""
+    probe = PDFPathObject()
+    probe.rect(0, 0, 1, 1)
+    code = probe.getCode()
+    return code[: len(code) - len(f"{fp_str(0, 0, 1, 1)} re")]
+
+
+_PATH_PREFIX = _path_prefix()
+_NUMBERS: dict[int, str] = {}
+
+
+def _num(v: float) -> str:
+    """``fp_str(v)``, memoised for the small integers QR module rectangles are made of."""
+    if type(v) is not int:
+        return fp_str(v)
+    s = _NUMBERS.get(v)
+    if s is None:
+        s = _NUMBERS[v] = fp_str(v)
+    return s
+
+
+def _rects_path(rects: Iterable[tuple[float, float, float, float]]) -> PDFPathObject:
+    """The path ``p.rect(*r)`` for each of ``rects`` would build, byte for byte, without
+    reportlab's per-number formatting (hundreds of rectangles per QR code)."""
+    ops = " ".join(f"{_num(x)} {_num(y)} {_num(w)} {_num(h)} re" for x, y, w, h in rects)
+    return PDFPathObject(code=[_PATH_PREFIX + ops] if ops else [])
 
 
 class KitRenderer(PdfCanvas):
@@ -223,9 +301,42 @@ class KitRenderer(PdfCanvas):
         super().__init__(out, title=title or kit.spec.title or kit.spec.name, inks=inks)
         self.kit = kit
         self.proof = proof
+        if proof:
+            self.c.setSubject("PROOF: for checking on screen, not for print")  # tells tools what this is
         self.static = static_drawing(kit)
         self._forms: set[str] = set()
+        self._placing: dict[str, tuple[PageGeometry, Transform]] = {}
         self.pages = 0
+        self._page: PageGeometry | None = None
+        self._slug_end: float | None = None
+
+    # pages: a proof marks every one ----------------------------------------------------
+    def begin_page(self, page: PageGeometry) -> None:
+        super().begin_page(page)
+        self._page = page
+        self._slug_end = None
+
+    def end_page(self) -> None:
+        if self.proof and self._page is not None:
+            self.proof_mark(self._page)
+        self._page = None
+        super().end_page()
+
+    def proof_mark(self, page: PageGeometry) -> None:
+        """A red "PROOF" outside the trim and bleed, so no proof can pass for print."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        from ..content.text import get_family
+
+        font, size = get_family("sans-bold").fonts[0].name, 9.0
+        width = stringWidth(PROOF_TEXT, font, size)
+        at = _proof_spot(page, width, 0.75 * size, self._slug_end)
+        c = self.c
+        c.saveState()
+        c.setFillColor(PROOF_RED)
+        c.setFont(font, size)
+        c.drawString(at.x, at.y, PROOF_TEXT)
+        c.restoreState()
 
     # drawing operations -----------------------------------------------------------------
     def groups(self, groups: Iterable[Group], place: Transform) -> None:
@@ -257,11 +368,8 @@ class KitRenderer(PdfCanvas):
         elif isinstance(op, QROp):
             c.saveState()
             c.transform(*op.transform.as_tuple())
-            p = c.beginPath()
-            for x, y, w, h in op.rects:
-                p.rect(x, y, w, h)
             c.setFillColor(_cmyk(op.colour))
-            c.drawPath(p, stroke=0, fill=1)
+            c.drawPath(_rects_path(op.rects), stroke=0, fill=1)
             c.restoreState()
         elif isinstance(op, FillOp):
             c.setFillColor(_cmyk(op.colour))
@@ -346,15 +454,20 @@ class KitRenderer(PdfCanvas):
         c.setFont(slug_font(), 6)
         c.drawString(page.slug_at.x, page.slug_at.y, text)
         c.restoreState()
+        if self.proof:
+            from reportlab.pdfbase.pdfmetrics import stringWidth
+
+            self._slug_end = page.slug_at.x + stringWidth(text, slug_font(), 6)
 
     def kit_pages(self, personal: PersonalKit, *, first_page: int = 1) -> int:
         """Draw one record's kit; returns the number of pages drawn."""
         n = 0
         job = self.kit.spec.job or self.kit.spec.name
         for piece in self.kit.pieces:
-            box = piece.net.bbox if piece.net is not None else None
-            page = single_up(piece.width, piece.height, bleed=self.kit.spec.bleed)
-            place = page.place if box is None else page.place @ Transform.translate(-box.x0, -box.y0)
+            placing = self._placing.get(piece.key)
+            if placing is None:  # a net's bbox flattens its curves: once per file, not per kit
+                placing = self._placing[piece.key] = piece_page(piece, self.kit.spec.bleed)
+            page, place = placing
             variable = personal.variable.get(piece.key, ((), ()))
             for side in (0, 1) if piece.duplex else (0,):
                 self.begin_page(page)
@@ -364,5 +477,36 @@ class KitRenderer(PdfCanvas):
                 self.slug(page, label)
                 self.end_page()
                 n += 1
+        if self.proof:
+            self.mockup_page(personal, f"{job}  {personal.record_id}  folded mockups  p{first_page + n}")
+            n += 1
         self.pages += n
         return n
+
+    def mockup_page(self, personal: PersonalKit, slug: str) -> None:
+        """A proof page after the record's pieces: every envelope closed and every card
+        folded, made from the record's rendered pages (see render/mockup.py)."""
+        from reportlab.lib.utils import ImageReader
+
+        from .mockup import proof_layout, record_mockups
+
+        mockups = record_mockups(self.kit, personal, dpi=MOCKUP_DPI)
+        layout = proof_layout(mockups, dpi=MOCKUP_DPI)
+        self.begin_page(layout.page)
+        c = self.c
+        font = slug_font()
+        trim = layout.page.trim
+        c.saveState()
+        c.setFillColorRGB(*PROOF_BACKDROP)  # white paper reads against a tint, as on a desk
+        c.rect(trim.x0, trim.y0, trim.width, trim.height, stroke=0, fill=1)
+        c.restoreState()
+        for item in layout.items:
+            c.saveState()
+            c.setFillColor(BLACK)
+            c.setFont(font, layout.caption)
+            c.drawString(item.caption_at.x, item.caption_at.y, item.caption)
+            c.restoreState()
+            for image, rect in item.views:
+                c.drawImage(ImageReader(image), rect.x0, rect.y0, rect.width, rect.height)
+        self.slug(layout.page, slug)
+        self.end_page()
