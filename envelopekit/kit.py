@@ -92,6 +92,7 @@ class KitSpec:
     sample: Mapping[str, str] = field(default_factory=dict)
     links: Mapping[str, object] = field(default_factory=dict)
     id_field: str = "id"
+    output_condition: str = "FOGRA39"  # PDF/X output intent, a key of render.pdfx.CONDITIONS
     locations: Mapping[str, tuple[str, int | None]] = field(default_factory=dict)
     """"piece.face.block" (or "links.name") -> (key path in the layout file, line)."""
 

@@ -41,7 +41,8 @@ LAYOUTS_DIR = _bundled_layouts()
 
 _TOP = {"kit", "defaults", "stocks", "sample", "envelope", "links", "fields"}
 _KIT = {"name", "title", "job", "description", "id_field"}
-_DEFAULTS = {"font", "bleed", "safe", "clearance", "size"}
+_DEFAULTS = {"font", "bleed", "safe", "clearance", "size", "output_condition"}
+_CONDITIONS = ("FOGRA39", "FOGRA51", "FOGRA52", "GRACOL", "SWOP")  # render.pdfx.CONDITIONS
 _ENVELOPE = {"name", "label", "style", "size", "auto", "params", "stock", "front", "back", "inside",
              "cards", "envelopes"}
 _CARD = {"name", "label", "size", "orientation", "fold", "stock", "front", "back"}
@@ -427,6 +428,7 @@ def parse_layout(text: str, *, file: str = "<layout>", base: Path | None = None)
         sample={str(k): str(v) for k, v in sample.items()},
         links={str(k): v for k, v in links.items()},
         id_field=r.string(kit, "id_field", "kit", "id"),
+        output_condition=r.string(d, "output_condition", "defaults", "FOGRA39", _CONDITIONS),
         locations={**r.locations, **{f"links.{k}": (f"links.{k}", r.where.find(f"links.{k}")) for k in links}},
         **({"envelope_stock": r.stock(stocks["envelope"], "stocks.envelope")} if "envelope" in stocks else {}),
         **({"card_stock": r.stock(stocks["card"], "stocks.card")} if "card" in stocks else {}),

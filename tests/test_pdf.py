@@ -487,11 +487,15 @@ def test_document_identification(help_me: Built) -> None:
     assert info.get("/Title") == "Help me: a New Year's gift in four envelopes"
 
 
-@pytest.mark.xfail(strict=True, reason="no PDF/X OutputIntent (GTS_PDFX) is written yet; PRINT.md rule 5")
 def test_an_output_intent_identifies_the_print_condition(help_me: Built) -> None:
     root = help_me.reader().trailer["/Root"]
     intents = _resolve(root.get("/OutputIntents", []))
     assert intents and _resolve(intents[0])["/S"] == "/GTS_PDFX"
+    assert _resolve(intents[0])["/OutputConditionIdentifier"] == "FOGRA39"
+    info = help_me.reader().metadata
+    assert info["/GTS_PDFXVersion"] == "PDF/X-1a:2003"
+    assert info["/Trapped"] == "/False"
+    assert help_me.reader().pdf_header in ("%PDF-1.3", "%PDF-1.4")
 
 
 # --- QR codes --------------------------------------------------------------------------------

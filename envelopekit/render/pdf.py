@@ -301,8 +301,14 @@ class KitRenderer(PdfCanvas):
         super().__init__(out, title=title or kit.spec.title or kit.spec.name, inks=inks)
         self.kit = kit
         self.proof = proof
+        self.c.setAuthor(kit.spec.job or kit.spec.name)
         if proof:
             self.c.setSubject("PROOF: for checking on screen, not for print")  # tells tools what this is
+        else:
+            from .pdfx import mark_pdfx
+
+            self.c.setSubject(f"print-ready kits: {kit.spec.name}")
+            mark_pdfx(self.c, kit.spec.output_condition)
         self.static = static_drawing(kit)
         self._forms: set[str] = set()
         self._placing: dict[str, tuple[PageGeometry, Transform]] = {}
