@@ -7,13 +7,16 @@ colours set to overprint, marks in the registration colour, text and QR codes in
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib.colors import CMYKColor, CMYKColorSep
 from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import ttfonts
 from reportlab.pdfgen.canvas import FILL_EVEN_ODD, Canvas
 from reportlab.pdfgen.pathobject import PDFPathObject
 
@@ -50,6 +53,23 @@ class Inks:
 
 
 BLACK = CMYKColor(0, 0, 0, 1)
+
+
+_SUBSET_SALT: ContextVar[str] = ContextVar("envelopekit_subset_salt", default="")
+_plain_subset_tag = ttfonts.SUBSETN
+
+
+def _subset_tag(n: int, *args: Any) -> bytes:
+    """reportlab tags font subsets AAAAAA+, AAAAAB+, ... in every file alike; while one
+    of our files is being saved, derive six letters from the file's identity instead."""
+    salt = _SUBSET_SALT.get()
+    if not salt:
+        return bytes(_plain_subset_tag(n, *args))
+    digest = hashlib.sha256(f"{salt}#{n}".encode()).digest()
+    return bytes(65 + b % 26 for b in digest[:6])
+
+
+ttfonts.SUBSETN = _subset_tag
 
 
 def slug_font() -> str:
@@ -100,6 +120,7 @@ class PdfCanvas:
         register_fonts()
         self.c = Canvas(out, invariant=1, pageCompression=1, initialFontName=slug_font(), initialFontSize=6)
         self.c.setTitle(title)
+        self.identity = ""  # what makes this file's content unique (its first record), for subset tags
         self.c.setCreator("envelopekit")
         self.c.setProducer("envelopekit (reportlab)")
 
@@ -114,7 +135,14 @@ class PdfCanvas:
         self.c.showPage()
 
     def save(self) -> None:
-        self.c.save()
+        """Write the file. Font subset tags are derived from what the file holds (its
+        title and ``self.identity``), so they are deterministic yet differ between
+        files: a RIP that merges two files never mixes up two subsets of one font."""
+        token = _SUBSET_SALT.set(f"{self.c._doc.info.title}|{self.identity}")
+        try:
+            self.c.save()
+        finally:
+            _SUBSET_SALT.reset(token)
 
     # --- technical lines ---------------------------------------------------------------
     def die_lines(self, net: Net, t: Transform, *, proof: bool = False) -> None:
@@ -467,6 +495,7 @@ class KitRenderer(PdfCanvas):
 
     def kit_pages(self, personal: PersonalKit, *, first_page: int = 1) -> int:
         """Draw one record's kit; returns the number of pages drawn."""
+        self.identity = self.identity or f"{personal.record_id}@{first_page}"
         n = 0
         job = self.kit.spec.job or self.kit.spec.name
         for piece in self.kit.pieces:

@@ -58,6 +58,8 @@ class SheetRenderer(KitRenderer):
     def sheet(self, plan: SheetPlan, kits: Mapping[str, tuple[PersonalKit, Piece]]) -> None:
         """One side of one sheet: placed pieces, then marks, targets, colour bar and slug."""
         c = self.c
+        if not self.identity and plan.placements:
+            self.identity = f"{plan.placements[0].key}@{self.pages + 1}"
         media = Rect(0, 0, plan.sheet.width, plan.sheet.height)
         self.begin_page(PageGeometry(media, plan.trim_box, plan.bleed_box, Transform(), media.origin))
         side = 0 if plan.side == "A" else 1
