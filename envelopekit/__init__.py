@@ -1,8 +1,14 @@
 """envelopekit: printable nested envelope kits as print-ready PDFs.
 
-The common case is one call (see :func:`build`); under it, each pipeline step is
-a public function: load a layout, read records, personalise kits, plan pages,
-render PDFs, verify them.
+The common case is one call::
+
+    import envelopekit
+    result = envelopekit.build("layouts/help-me.toml", "people.csv", "out", key_file="token.key")
+
+Under it, each pipeline step is a public function: :func:`load_layout` (TOML to a
+KitSpec), :func:`read_records`, :func:`resolve` (sizes, nets, checks),
+:func:`personalise` (one record's drawing), :func:`envelopekit.batch.build` (records
+to PDFs), :func:`envelopekit.impose.plan` (sheets), :func:`envelopekit.verify.verify`.
 """
 
 from __future__ import annotations
@@ -21,7 +27,13 @@ from .errors import (
     TokenError,
     UnitError,
 )
+from .batch import BuildResult, Imposition
+from .batch import build_files as build
+from .compose import personalise
 from .geometry import Path, Point, Polygon, Rect, Transform
+from .kit import KitSpec, ResolvedKit, resolve
+from .layouts import load_layout, parse_layout
+from .records import read_records
 from .nets import STYLES, Net, build_net
 from .units import cm, inch, mm, parse_length, pt
 
@@ -29,6 +41,16 @@ __version__ = "0.1.0"
 
 __all__ = [
     "STYLES",
+    "BuildResult",
+    "Imposition",
+    "KitSpec",
+    "ResolvedKit",
+    "build",
+    "load_layout",
+    "parse_layout",
+    "personalise",
+    "read_records",
+    "resolve",
     "CatalogError",
     "EnvelopekitError",
     "FitError",

@@ -397,3 +397,30 @@ def _write_reports(result: BuildResult, link_columns: list[str], *, imposed: boo
     elif errors.exists():
         errors.unlink()
 
+
+
+def build_files(
+    layout: str | Path | KitSpec,
+    data: str | Path | None = None,
+    output: str | Path = "out",
+    *,
+    key_file: str | Path | None = None,
+    impose: Imposition | None = None,
+    proof: bool = False,
+    chunk: int = 500,
+) -> BuildResult:
+    """The common case in one call: a layout file (or bundled name) and a records file
+    in, print-ready PDFs, manifest and errors report in ``output``.
+
+    ``envelopekit.build("help-me", "people.csv", "out", key_file="token.key")``
+    """
+    from .layouts import load_layout
+    from .records import read_records
+
+    spec = layout if isinstance(layout, KitSpec) else load_layout(layout)
+    if data is None:
+        return build(spec, None, output, chunk=chunk, proof=proof,
+                     key_file=str(key_file) if key_file else None, impose=impose)
+    with read_records(data, id_field=spec.id_field) as records:
+        return build(spec, records, output, chunk=chunk, proof=proof,
+                     key_file=str(key_file) if key_file else None, impose=impose)

@@ -322,3 +322,12 @@ def test_build_without_records_builds_the_sample(minimal: Built) -> None:
     (row,) = minimal.manifest
     assert row["record_id"] == "S-1" and row["row"] == "0"
     assert row["pages"] == "1-4"
+
+
+def test_the_common_case_is_one_call(tmp_path: Path, demo_key_file: Path) -> None:
+    import envelopekit
+
+    samples = Path(__file__).resolve().parent.parent / "samples" / "recipients.csv"
+    result = envelopekit.build("help-me", samples, tmp_path, key_file=demo_key_file)
+    assert (result.built, result.rejected, result.pages) == (10, 0, 80)
+    assert (tmp_path / "kits-00001.pdf").is_file() and (tmp_path / "manifest.csv").is_file()
