@@ -88,6 +88,33 @@ def mockups(spec: KitSpec) -> None:
                                 key_file=str(HERE / "demo-token.key"))
     print(f"  {result.mockups} mockups of {', '.join(result.records)} in {result.seconds:.1f} s "
           f"({result.mockups_per_second:.1f}/s): {out.relative_to(ROOT)}/index.html")
+    kit_strip(out / "R0004", HERE / "help-me" / "kit.png")
+
+
+def kit_strip(folder: Path, out: Path, *, height: int = 300) -> None:
+    """The README's picture: one recipient's kit as they will hold it, in opening order."""
+    from PIL import Image
+
+    names = ["outer-front", "outer-back", "letter-front", "step1-front", "step1-back", "card1-front",
+             "step2-front", "step2-back", "card2-front", "step3-front", "step3-back", "card3-front"]
+    tiles = []
+    for name in names:
+        im = Image.open(folder / f"{name}.png").convert("RGB")
+        k = height / im.height if name.startswith(("outer", "letter")) else height * 0.7 / im.height
+        tiles.append(im.resize((max(1, int(im.width * k)), max(1, int(im.height * k)))))
+    columns = 6
+    rows = [tiles[i:i + columns] for i in range(0, len(tiles), columns)]
+    gap = 16
+    width = max(sum(t.width for t in row) + gap * (len(row) + 1) for row in rows)
+    sheet = Image.new("RGB", (width, len(rows) * (height + gap) + gap), (232, 232, 228))
+    y = gap
+    for row in rows:
+        x = gap
+        for t in row:
+            sheet.paste(t, (x, y + (height - t.height) // 2))
+            x += t.width + gap
+        y += height + gap
+    sheet.save(out, optimize=True)
 
 
 def contact_sheet(images: list[Path], out: Path, *, columns: int = 4, width: int = 1400) -> None:
