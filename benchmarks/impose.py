@@ -149,7 +149,10 @@ def main() -> None:
         padded = sum((p.width + 2 * p.bleed) * (p.height + 2 * p.bleed) for p in fits)
         bound = math.ceil(padded / area.area)
         trim = sum(p.width * p.height for p in fits)
-        util = lambda n: trim / (n * sheet.width * sheet.height) if n else 0.0  # noqa: E731
+
+        def util(n: int, trim: float = trim, sheet_area: float = sheet.width * sheet.height) -> float:
+            return trim / (n * sheet_area) if n else 0.0
+
         print(f"{name:<9} {len(fits):>6} {n_gang:>5} {n_cs:>5} {n_grid:>5} "
               f"{n_pdfimpose if n_pdfimpose is not None else '-':>6} {bound:>5}  {util(n_gang):>9.1%} "
               f"{util(n_grid):>9.1%}  {n_gang / bound:.2f}x"

@@ -13,6 +13,9 @@ to PDFs), :func:`envelopekit.impose.plan` (sheets), :func:`envelopekit.verify.ve
 
 from __future__ import annotations
 
+from .batch import BuildResult, Imposition
+from .batch import build_files as build
+from .compose import personalise
 from .errors import (
     CatalogError,
     EnvelopekitError,
@@ -27,14 +30,11 @@ from .errors import (
     TokenError,
     UnitError,
 )
-from .batch import BuildResult, Imposition
-from .batch import build_files as build
-from .compose import personalise
 from .geometry import Path, Point, Polygon, Rect, Transform
 from .kit import KitSpec, ResolvedKit, resolve
 from .layouts import load_layout, parse_layout
-from .records import read_records
 from .nets import STYLES, Net, build_net
+from .records import read_records
 from .units import cm, inch, mm, parse_length, pt
 
 __version__ = "0.1.0"
@@ -42,20 +42,13 @@ __version__ = "0.1.0"
 __all__ = [
     "STYLES",
     "BuildResult",
-    "Imposition",
-    "KitSpec",
-    "ResolvedKit",
-    "build",
-    "load_layout",
-    "parse_layout",
-    "personalise",
-    "read_records",
-    "resolve",
     "CatalogError",
     "EnvelopekitError",
     "FitError",
     "GlyphError",
     "ImposeError",
+    "Imposition",
+    "KitSpec",
     "LayoutError",
     "LinkError",
     "Net",
@@ -66,14 +59,21 @@ __all__ = [
     "QRError",
     "RecordError",
     "Rect",
+    "ResolvedKit",
     "TokenError",
     "Transform",
     "UnitError",
     "__version__",
+    "build",
     "build_net",
     "cm",
     "inch",
+    "load_layout",
     "mm",
+    "parse_layout",
     "parse_length",
+    "personalise",
     "pt",
+    "read_records",
+    "resolve",
 ]

@@ -136,7 +136,7 @@ class BuildResult:
         return 2 if self.rejected else 0
 
 
-def _atomic(path: Path, write: Callable[[Any], None], *, text: bool) -> None:
+def _atomic(path: Path, write: Callable[[Any], object], *, text: bool) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         if text:
@@ -195,8 +195,8 @@ class _Chunk:
         for index, (_, personal) in enumerate(self.pending):
             for kp in kit.pieces:
                 key = f"{personal.record_id}/{kp.key}"
-                box = kp.net.bbox if kp.net is not None else None
-                shift = (lambda p, b=box: p if b is None else Point(p.x - b.x0, p.y - b.y0))
+                # Impose pieces in trim-box coordinates: a net's bbox moves to the origin.
+                dx, dy = (kp.net.bbox.x0, kp.net.bbox.y0) if kp.net is not None else (0.0, 0.0)
                 outline = None
                 rotations: tuple[float, ...] = (0.0, 90.0)
                 if kp.net is not None:
@@ -204,7 +204,7 @@ class _Chunk:
                     rotations = STYLES[kp.net.style].rotations
                 pieces.append(Piece(
                     key=key, width=kp.width, height=kp.height, bleed=kit.spec.bleed, rotations=rotations,
-                    outline=outline, folds=tuple((shift(a), shift(b)) for a, b in kp.folds),
+                    outline=outline, folds=tuple((Point(a.x - dx, a.y - dy), Point(b.x - dx, b.y - dy)) for a, b in kp.folds),
                     record=index, duplex=kp.duplex, group=personal.record_id,
                 ))
                 lookup[key] = (personal, kp)

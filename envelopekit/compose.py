@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from .content.blocks import (
     AddressBlock,
@@ -235,7 +235,7 @@ def _qr_ops(block: QRBlock, url: str, where: str) -> tuple[Op, ...]:
 
 
 def _address_text(block: AddressBlock, fields: Mapping[str, str]) -> str:
-    lines = []
+    lines: list[str] = []
     for template in block.lines:
         line = " ".join(render_template(template, fields).split(" ")).strip(" ,")
         # A line whose fields were all empty drops out; a two-line street stays two lines.
@@ -320,8 +320,8 @@ def personalise(
             if not piece.variable:
                 continue
             variable[piece.key] = (
-                _groups(piece, piece.side_a, lambda p, piece=piece: make(p, piece)),
-                _groups(piece, piece.side_b, lambda p, piece=piece: make(p, piece)),
+                _groups(piece, piece.side_a, partial(make, piece=piece)),
+                _groups(piece, piece.side_b, partial(make, piece=piece)),
             )
     except RecordError as exc:
         raise RecordError(exc.message, row=row, record_id=record_id, field=exc.field or None,

@@ -308,9 +308,8 @@ def segments_intersect(p1: Point, p2: Point, q1: Point, q2: Point, tol: float = 
 
     o1, o2 = orient(p1, p2, q1), orient(p1, p2, q2)
     o3, o4 = orient(q1, q2, p1), orient(q1, q2, p2)
-    if o1 != o2 and o3 != o4 and o1 * o2 <= 0 and o3 * o4 <= 0:
-        if 0 not in (o1, o2, o3, o4):
-            return True
+    if o1 * o2 < 0 and o3 * o4 < 0:  # a proper crossing
+        return True
     if o1 == 0 and on_segment(p1, p2, q1):
         return True
     if o2 == 0 and on_segment(p1, p2, q2):

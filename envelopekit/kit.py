@@ -41,6 +41,9 @@ HAND = (6 * mm, 6 * mm)
 MACHINE = (15 * mm, 8 * mm)
 """Clearance for inserting machines: >= 15 mm wider and >= 8 mm taller."""
 
+ENVELOPE_STOCK = Stock("envelope-100", 100, 0.12 * mm, "envelope")
+CARD_STOCK = Stock("card-300", 300, 0.35 * mm, "card")
+
 Fold = Literal["flat", "half", "tri"]
 FOLD_PANELS = {"flat": 1, "half": 2, "tri": 3}
 
@@ -87,8 +90,8 @@ class KitSpec:
     bleed: float = 3 * mm
     safe: float = 4 * mm
     clearance: tuple[float, float] = HAND
-    envelope_stock: Stock = Stock("envelope-100", 100, 0.12 * mm, "envelope")
-    card_stock: Stock = Stock("card-300", 300, 0.35 * mm, "card")
+    envelope_stock: Stock = ENVELOPE_STOCK
+    card_stock: Stock = CARD_STOCK
     sample: Mapping[str, str] = field(default_factory=dict)
     links: Mapping[str, object] = field(default_factory=dict)
     id_field: str = "id"

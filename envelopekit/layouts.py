@@ -182,17 +182,27 @@ class _Reader:
         if not isinstance(value, list) or len(value) != 4:
             raise self.error(f"{key!r} must be [x, y, width, height] with units", p,
                              'e.g. box = ["10mm", "20mm", "80mm", "30mm"]')
-        x, y, w, h = (self.convert(p, lambda v=v: parse_length(v, what=key)) for v in value)
+        x, y, w, h = self.lengths(value, p, key)
         if w <= 0 or h <= 0:
             raise self.error(f"{key!r} needs a positive width and height", p)
         return Rect.from_size(x, y, w, h)
+
+    def lengths(self, values: list[Any], path: str, what: str) -> list[float]:
+        """Every item of ``values`` as a length; an error names ``path``."""
+        out = []
+        for v in values:
+            try:
+                out.append(parse_length(v, what=what))
+            except EnvelopekitError as exc:
+                raise self.error(exc.message, path, exc.hint) from None
+        return out
 
     def point(self, table: Mapping[str, Any], key: str, path: str) -> Point:
         value = table.get(key)
         p = self._join(path, key)
         if not isinstance(value, list) or len(value) != 2:
             raise self.error(f"{key!r} must be [x, y] with units", p)
-        x, y = (self.convert(p, lambda v=v: parse_length(v, what=key)) for v in value)
+        x, y = self.lengths(value, p, key)
         return Point(x, y)
 
     def colour(self, table: Mapping[str, Any], key: str, path: str, default: Colour | None) -> Colour | None:
@@ -216,13 +226,13 @@ class _Reader:
         value = table.get("dash", [])
         if not isinstance(value, list):
             raise self.error("'dash' must be a list of lengths", self._join(path, "dash"))
-        return tuple(self.convert(self._join(path, "dash"), lambda v=v: parse_length(v, what="dash"))
-                     for v in value)
+        return tuple(self.lengths(value, self._join(path, "dash"), "dash"))
 
     def stock(self, value: Any, path: str) -> Stock:
         if not isinstance(value, str):
             raise self.error("a stock is a name or grammage string", path, 'e.g. "card-300" or "300gsm"')
-        return self.convert(path, lambda: lookup_stock(value))  # type: ignore[no-any-return]
+        stock: Stock = self.convert(path, lambda: lookup_stock(value))
+        return stock
 
 
 def _block(r: _Reader, t: Mapping[str, Any], path: str, defaults: Mapping[str, Any]) -> Block:
@@ -402,8 +412,7 @@ def parse_layout(text: str, *, file: str = "<layout>", base: Path | None = None)
     elif clearance_value == "machine":
         clearance = MACHINE
     elif isinstance(clearance_value, list) and len(clearance_value) == 2:
-        cw, ch = (r.convert("defaults.clearance", lambda v=v: parse_length(v, what="clearance"))
-                  for v in clearance_value)
+        cw, ch = r.lengths(clearance_value, "defaults.clearance", "clearance")
         clearance = (cw, ch)
     else:
         raise r.error('clearance must be "hand", "machine" or ["Wmm", "Hmm"]', "defaults.clearance")

@@ -1,5 +1,6 @@
 """Units, geometry and the size catalog."""
 
+import itertools
 import math
 
 import pytest
@@ -95,7 +96,7 @@ def test_cubic_flattening_stays_within_tolerance():
     pts = [c.p0, *c.flatten(0.1)]
     fine = [c.point_at(i / 2000) for i in range(2001)]
     for q in fine:  # every curve point lies near the polyline
-        d = min(_seg_distance(q, a, b) for a, b in zip(pts, pts[1:], strict=False))
+        d = min(_seg_distance(q, a, b) for a, b in itertools.pairwise(pts))
         assert d <= 0.1 + 1e-9
     path = Path((c, *Path.from_points([Point(100, 0), Point(0, 0)]).segments[:1]))
     assert path.flatten().is_simple()

@@ -15,11 +15,11 @@ from typing import Any
 from reportlab.lib.colors import CMYKColor
 
 from ..compose import PersonalKit
+from ..geometry import Rect, Transform
 from ..impose import SheetPlan
 from ..kit import Piece
 from ..marks import registration_target
 from ..pages import PageGeometry
-from ..geometry import Rect, Transform
 from .pdf import KitRenderer, _complete_form_resources
 
 __all__ = ["SheetRenderer"]
