@@ -386,9 +386,17 @@ class Polygon:
             return False
         if any(a.isclose(b) for a, b in edges):
             return False
+        boxes = [
+            (min(a.x, b.x) - EPS, min(a.y, b.y) - EPS, max(a.x, b.x) + EPS, max(a.y, b.y) + EPS) for a, b in edges
+        ]
         for i in range(n):
+            bi = boxes[i]
             for j in range(i + 1, n):
-                if j == i + 1 or (i == 0 and j == n - 1):
+                bj = boxes[j]
+                adjacent = j == i + 1 or (i == 0 and j == n - 1)
+                if not adjacent and (bj[0] > bi[2] or bi[0] > bj[2] or bj[1] > bi[3] or bi[1] > bj[3]):
+                    continue  # far apart: no need for the exact test
+                if adjacent:
                     # neighbours share a vertex; they must not fold back onto each other
                     a1, a2 = edges[i]
                     b1, b2 = edges[j]
