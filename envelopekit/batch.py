@@ -186,7 +186,6 @@ class _Chunk:
 
     def _impose(self) -> None:
         from .impose import ImposeOptions, Piece, plan
-        from .nets import STYLES
 
         assert self.impose is not None
         kit, imp = self.kit, self.impose
@@ -195,18 +194,7 @@ class _Chunk:
         for index, (_, personal) in enumerate(self.pending):
             for kp in kit.pieces:
                 key = f"{personal.record_id}/{kp.key}"
-                # Impose pieces in trim-box coordinates: a net's bbox moves to the origin.
-                dx, dy = (kp.net.bbox.x0, kp.net.bbox.y0) if kp.net is not None else (0.0, 0.0)
-                outline = None
-                rotations: tuple[float, ...] = (0.0, 90.0)
-                if kp.net is not None:
-                    outline = kp.net.outline.flatten(0.5).translate(-kp.net.bbox.x0, -kp.net.bbox.y0)
-                    rotations = STYLES[kp.net.style].rotations
-                pieces.append(Piece(
-                    key=key, width=kp.width, height=kp.height, bleed=kit.spec.bleed, rotations=rotations,
-                    outline=outline, folds=tuple((Point(a.x - dx, a.y - dy), Point(b.x - dx, b.y - dy)) for a, b in kp.folds),
-                    record=index, duplex=kp.duplex, group=personal.record_id,
-                ))
+                pieces.append(impose_piece(kp, key, kit.spec.bleed, record=index, group=personal.record_id))
                 lookup[key] = (personal, kp)
         duplex = imp.duplex if imp.duplex else ("turn" if any(p.duplex for p in pieces) else None)
         options = ImposeOptions(
@@ -284,7 +272,8 @@ def build(
     current: _Chunk | None = None
     checked_columns = False
     link_columns = [f"url_{b.name}" for _, b in blocks]
-    _clear_outputs(out)
+    if impose is not None:
+        _check_sheet(kit, impose)
     try:
         for item in stream:
             if isinstance(item, Rejected):
@@ -336,7 +325,8 @@ def build(
         # kits already built, with a manifest that lists exactly them, then report.
         if current is not None and current.kits:
             current.save()
-        _write_reports(result, link_columns, imposed=impose is not None)
+        if result.built or result.rejected:
+            _write_reports(result, link_columns, imposed=impose is not None)
         if result.built:
             exc.hint = ((exc.hint + "; ") if exc.hint else "") + (
                 f"the {result.built} kits before it were built and are listed in manifest.csv")
@@ -371,11 +361,40 @@ def _probe_links(spec: KitSpec, kit: ResolvedKit, links: Links, blocks: tuple[tu
 OUTPUT_PATTERNS = ("kits-*.pdf", "sheets-*.pdf", "manifest.csv", "manifest.json", "errors.csv")
 
 
-def _clear_outputs(out: Path) -> None:
-    """Remove a previous build's files, so no stale kits-00002.pdf outlives its manifest."""
-    for pattern in OUTPUT_PATTERNS:
+def _clear_stale(out: Path, keep: list[Path]) -> None:
+    """Remove a previous build's files that this build did not write again, so no stale
+    kits-00002.pdf outlives its manifest. Called only once this build has output: a run
+    that fails before building anything leaves the previous build untouched."""
+    for pattern in OUTPUT_PATTERNS[:2]:
         for old in out.glob(pattern):
-            old.unlink()
+            if old not in keep:
+                old.unlink()
+
+
+def _check_sheet(kit: ResolvedKit, impose: Imposition) -> None:
+    """Every piece must fit the sheet: find out before building anything."""
+    from .impose import ImposeOptions, plan
+
+    for kp in kit.pieces:
+        plan([impose_piece(kp, kp.key, kit.spec.bleed)], impose.sheet,
+             ImposeOptions(duplex="turn" if kp.duplex else None))
+
+
+def impose_piece(kp: KitPiece, key: str, bleed: float, *, record: int | None = None, group: str = "") -> Any:
+    """A kit piece as the imposer sees it, in trim-box coordinates (a net's bbox at the
+    origin), with the rotations its style allows and its outline for rotated trims."""
+    from .impose import Piece
+    from .nets import STYLES
+
+    dx, dy = (kp.net.bbox.x0, kp.net.bbox.y0) if kp.net is not None else (0.0, 0.0)
+    outline = None
+    rotations: tuple[float, ...] = (0.0, 90.0)
+    if kp.net is not None:
+        outline = kp.net.outline.flatten(0.5).translate(-dx, -dy)
+        rotations = STYLES[kp.net.style].rotations
+    folds = tuple((Point(a.x - dx, a.y - dy), Point(b.x - dx, b.y - dy)) for a, b in kp.folds)
+    return Piece(key=key, width=kp.width, height=kp.height, bleed=bleed, rotations=rotations, outline=outline,
+                 folds=folds, record=record, duplex=kp.duplex, group=group)
 
 
 def _reject(result: BuildResult, row: int | None, record_id: str, field_name: str | None, reason: str) -> None:
@@ -385,6 +404,7 @@ def _reject(result: BuildResult, row: int | None, record_id: str, field_name: st
 
 
 def _write_reports(result: BuildResult, link_columns: list[str], *, imposed: bool = False) -> None:
+    _clear_stale(result.outdir, result.files)
     columns = ["record_id", "row", "status", "file", "pages"] + (["sheets", "placements"] if imposed else [])
     if link_columns:
         columns += ["token", "url", *link_columns]
