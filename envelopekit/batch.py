@@ -85,8 +85,8 @@ class Links:
 
 
 def required_fields(kit: ResolvedKit) -> tuple[str, ...]:
-    """Record fields the layout's variable blocks use, in first-use order."""
-    seen: dict[str, None] = {}
+    """Record fields the layout requires or its templates use, in first-use order."""
+    seen: dict[str, None] = dict.fromkeys(kit.spec.required)
     for piece in kit.pieces:
         for placed in piece.side_a + piece.side_b:
             for name in placed.block.fields:
@@ -284,11 +284,16 @@ def build(
                 missing = [f for f in needed if f not in item.fields]
                 if missing:
                     have = ", ".join(sorted(item.fields)) or "none"
+                    names = ", ".join(repr(f) for f in missing)
                     raise RecordError(
-                        f"the records have no column {missing[0]!r}, which the layout uses",
-                        row=1, field=missing[0], hint=f"columns found: {have}; rename one or add it",
+                        f"the records have no column {names}, which the layout uses",
+                        row=1, field=missing[0], hint=f"columns found: {have}; rename or add them",
                     )
                 checked_columns = True
+            empty = next((f for f in spec.required if not (item.fields.get(f) or "").strip()), None)
+            if empty is not None:
+                _reject(result, item.row, item.id, empty, f"{empty} is empty, and the layout requires it")
+                continue
             try:
                 link = links.for_record(item.id) if links else None
                 personal = personalise(kit, item.fields, record_id=item.id, row=item.row, link=link)

@@ -25,6 +25,7 @@ from .content.blocks import (
     RuleBlock,
     TextBlock,
 )
+from .content.address import address_lines
 from .content.text import fit_text, render_template
 from .errors import EnvelopekitError, FitError, LayoutError, RecordError
 from .geometry import Point, Polygon, Rect, Transform
@@ -235,6 +236,8 @@ def _qr_ops(block: QRBlock, url: str, where: str) -> tuple[Op, ...]:
 
 
 def _address_text(block: AddressBlock, fields: Mapping[str, str]) -> str:
+    if not block.lines:
+        return "\n".join(address_lines(fields, home_country=block.home_country))
     lines: list[str] = []
     for template in block.lines:
         line = " ".join(render_template(template, fields).split(" ")).strip(" ,")

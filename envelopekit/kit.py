@@ -95,6 +95,7 @@ class KitSpec:
     sample: Mapping[str, str] = field(default_factory=dict)
     links: Mapping[str, object] = field(default_factory=dict)
     id_field: str = "id"
+    required: tuple[str, ...] = ()  # record fields that must be present and non-empty
     output_condition: str = "FOGRA39"  # PDF/X output intent, a key of render.pdfx.CONDITIONS
     locations: Mapping[str, tuple[str, int | None]] = field(default_factory=dict)
     """"piece.face.block" (or "links.name") -> (key path in the layout file, line)."""
@@ -410,8 +411,11 @@ def _net_pieces(kit: KitSpec, env: ResolvedEnvelope, level: int) -> Piece:
         _check_whole(kit, block, [face_polys[i] for i in order], [covers[i] for i in order],
                      _where(kit, key, "back", block))
         for i, flap in enumerate(flaps):
-            if block.box is not None and not block.box.intersects(face_polys[i].bbox):
-                continue
+            if block.box is not None and (
+                not _overlaps(block.box, face_polys[i])
+                or any(_rect_in_polygon(block.box, above) for above in face_polys[i + 1:])
+            ):
+                continue  # not on this flap, or wholly under a flap closed over it
             holes = tuple(p.transform(flap.to_net) for p in face_polys[i + 1:])
             side_a.append(Placed(block, flap.to_net, flap.polygon, holes, face_rect))
     side_b: list[Placed] = []

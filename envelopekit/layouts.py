@@ -41,7 +41,7 @@ LAYOUTS_DIR = _bundled_layouts()
 
 _TOP = {"kit", "defaults", "stocks", "sample", "envelope", "links", "fields"}
 _KIT = {"name", "title", "job", "description", "id_field"}
-_DEFAULTS = {"font", "bleed", "safe", "clearance", "size", "output_condition"}
+_DEFAULTS = {"font", "bleed", "safe", "clearance", "size", "output_condition", "home_country"}
 _CONDITIONS = ("FOGRA39", "FOGRA51", "FOGRA52", "GRACOL", "SWOP")  # render.pdfx.CONDITIONS
 _ENVELOPE = {"name", "label", "style", "size", "auto", "params", "stock", "front", "back", "inside",
              "cards", "envelopes"}
@@ -261,7 +261,7 @@ def _block(r: _Reader, t: Mapping[str, Any], path: str, defaults: Mapping[str, A
             panel,
         )
     if kind == "address":
-        lines = t.get("lines", list(AddressBlock.__dataclass_fields__["lines"].default))  # type: ignore[arg-type]
+        lines = t.get("lines", [])
         if not isinstance(lines, list) or not all(isinstance(x, str) for x in lines):
             raise r.error("'lines' must be a list of template strings", f"{path}.lines")
         size = r.length(t, "size", path, 10.0)
@@ -271,7 +271,8 @@ def _block(r: _Reader, t: Mapping[str, Any], path: str, defaults: Mapping[str, A
                           "postal OCR needs >= 8 pt sans-serif")
         return AddressBlock(name, r.box(t, path), tuple(lines), font, size, min_size,
                             r.string(t, "align", path, "left", ("left", "center", "right")),  # type: ignore[arg-type]
-                            float(t.get("leading", 1.2)), r.colour(t, "colour", path, black) or black, panel)
+                            float(t.get("leading", 1.2)), r.colour(t, "colour", path, black) or black, panel,
+                            defaults["home_country"])
     if kind == "qr":
         box = r.box(t, path)
         if abs(box.width - box.height) > 0.01:
@@ -405,6 +406,7 @@ def parse_layout(text: str, *, file: str = "<layout>", base: Path | None = None)
     defaults = {
         "font": r.string(d, "font", "defaults", "sans"),
         "size": r.length(d, "size", "defaults", 11.0),
+        "home_country": r.string(d, "home_country", "defaults", ""),
     }
     clearance_value = d.get("clearance", "hand")
     if clearance_value == "hand":
@@ -424,6 +426,12 @@ def parse_layout(text: str, *, file: str = "<layout>", base: Path | None = None)
         raise r.error("a layout has exactly one outer [[envelope]]; nest the others in it as "
                       "[[envelope.envelopes]]", "envelope[1]" if envelopes else "envelope")
     sample = r.table(doc, "sample", "")
+    fields = r.table(doc, "fields", "")
+    r.check_keys(fields, {"required"}, "fields")
+    required = fields.get("required", [])
+    if not isinstance(required, list) or not all(isinstance(f, str) for f in required):
+        raise r.error("'required' must be a list of field names", "fields.required",
+                      'e.g. required = ["first_name", "street", "city"]')
     links = r.table(doc, "links", "")
     spec = KitSpec(
         name=r.string(kit, "name", "kit"),
@@ -438,6 +446,7 @@ def parse_layout(text: str, *, file: str = "<layout>", base: Path | None = None)
         links={str(k): v for k, v in links.items()},
         id_field=r.string(kit, "id_field", "kit", "id"),
         output_condition=r.string(d, "output_condition", "defaults", "FOGRA39", _CONDITIONS),
+        required=tuple(required),
         locations={**r.locations, **{f"links.{k}": (f"links.{k}", r.where.find(f"links.{k}")) for k in links}},
         **({"envelope_stock": r.stock(stocks["envelope"], "stocks.envelope")} if "envelope" in stocks else {}),
         **({"card_stock": r.stock(stocks["card"], "stocks.card")} if "card" in stocks else {}),

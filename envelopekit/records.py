@@ -71,6 +71,7 @@ ALIASES: Mapping[str, str] = {
         "last_name": "lastname last surname family_name familyname",
         "organisation": "organization company company_name org organisation_name organization_name",
         "street": "address address1 address_1 address_line_1 addressline1 street_address",
+        "street2": "address2 address_2 address_line_2 addressline2 street_2 street_line_2",
         "city": "town locality",
         "region": "state province county state_province",
         "postal_code": "zip zip_code zipcode postcode post_code postal postalcode",

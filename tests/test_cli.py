@@ -194,7 +194,7 @@ def test_build_without_data_builds_the_layout_sample(
     reader = PdfReader(out / "kits-00001.pdf")
     assert len(reader.pages) == 8
     text = reader.pages[0].extract_text()
-    assert "Ada Lovelace" in text and "SW1Y 4JH London" in text
+    assert "Ada Lovelace" in text and "London\nSW1Y 4JH" in text  # a UK address: town, then postcode
     assert "Dear Ada," in reader.pages[1].extract_text()
 
 

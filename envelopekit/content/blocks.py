@@ -67,13 +67,7 @@ class AddressBlock:
 
     name: str
     box: Rect
-    lines: tuple[str, ...] = (
-        "{first_name} {last_name}",
-        "{organisation}",
-        "{street}",
-        "{postal_code} {city} {region}",
-        "{country}",
-    )
+    lines: tuple[str, ...] = ()  # templates; empty: laid out by country (content.address)
     font: str = "sans"
     size: float = 10.0
     min_size: float = 8.0
@@ -81,10 +75,12 @@ class AddressBlock:
     leading: float = 1.2
     colour: Colour = BLACK
     panel: int = 0
+    home_country: str = ""  # no country line for recipients in the sender's country
     variable: bool = field(default=True, init=False)
 
     @property
     def fields(self) -> tuple[str, ...]:
+        """Fields the record must have; an automatic address treats missing ones as empty."""
         return template_fields("\n".join(self.lines))
 
 
