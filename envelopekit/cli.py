@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -128,10 +129,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .layouts import load_layout
     from .records import read_records
 
+    if args.chunk < 1:
+        raise EnvelopekitError(f"--chunk {args.chunk}: a file holds at least one kit")
+    if args.stack_depth is not None and args.strategy != "cut-and-stack":
+        raise EnvelopekitError("--stack-depth is for --impose SHEET --strategy cut-and-stack")
     spec = load_layout(args.layout)
     records = None
     if args.data:
-        records = read_records(args.data, id_field=spec.id_field, encoding=args.encoding,
+        records = read_records(args.data, id_field=args.id_field or spec.id_field, encoding=args.encoding,
                                delimiter=args.delimiter)
     impose = None
     if args.impose:
@@ -149,13 +154,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     if result.summary:
         print(result.summary, file=sys.stderr)
     files = ", ".join(str(f) for f in result.files) or "no PDF"
-    print(f"built {result.built} kits ({result.pages} pages) into {files}", file=sys.stderr)
+    print(f"built {_plural(result.built, 'kit')} ({_plural(result.pages, 'page')}) into {files}",
+          file=sys.stderr)
     print(f"manifest: {result.outdir / 'manifest.csv'}", file=sys.stderr)
     if result.rejected:
-        print(f"{result.rejected} records rejected: see {result.outdir / 'errors.csv'}", file=sys.stderr)
+        print(f"{_plural(result.rejected, 'record')} rejected: see {result.outdir / 'errors.csv'}",
+              file=sys.stderr)
         for e in result.errors[:5]:
             where = f"line {e['row']}" if e["row"] else "record"
-            print(f"  {where} {e['record_id']}: {e['reason']}", file=sys.stderr)
+            field = f" {e['field']}" if e["field"] else ""
+            print(f"  {where} {e['record_id']}{field}: {e['reason']}", file=sys.stderr)
         return EXIT_REJECTED
     return EXIT_OK
 
@@ -196,9 +204,12 @@ def cmd_token(args: argparse.Namespace) -> int:
     if args.action == "new-key":
         print(new_key())
         return EXIT_OK
+    if not args.tokens:
+        raise EnvelopekitError("no token to verify", hint="envelopekit token verify TOKEN ... --key-file F")
     key = load_key(file=args.key_file) if args.key_file else load_key()
     ok = True
     for token in args.tokens:
+        token = _token_from_url(token)
         good = verify_token(token, key)
         ok &= good
         shown = token
@@ -206,6 +217,24 @@ def cmd_token(args: argparse.Namespace) -> int:
             shown = normalise_token(token)
         print(f"{shown}\t{'valid' if good else 'INVALID'}")
     return EXIT_OK if ok else EXIT_FAIL
+
+
+def _token_from_url(text: str) -> str:
+    """Accept a whole survey link too: the token is the query or fragment value that
+    looks like one (Crockford base32, 8 to 26 characters)."""
+    if "://" not in text:
+        return text
+    from urllib.parse import parse_qsl, urlsplit
+
+    parts = urlsplit(text)
+    values = [v for _, v in parse_qsl(parts.query) + parse_qsl(parts.fragment)]
+    values += [seg for seg in parts.path.split("/") if seg]
+    looks = [v for v in values if re.fullmatch(r"[0-9A-Za-z-]{8,32}", v)]
+    return looks[0] if looks else text
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 # --- parser -------------------------------------------------------------------------------
@@ -254,8 +283,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default="out", help="output folder (default ./out)")
     p.add_argument("--chunk", type=int, default=500, help="kits per PDF file (default 500)")
     p.add_argument("--proof", action="store_true", help="screen proof: die lines in colour, PROOF marks")
-    p.add_argument("--token-key-file", help="file holding the token signing key "
-                   "(default: the ENVELOPEKIT_TOKEN_KEY environment variable)")
+    p.add_argument("--token-key-file", "--key-file", dest="token_key_file",
+                   help="file holding the token signing key (default: $ENVELOPEKIT_TOKEN_KEY; "
+                   "make one with `envelopekit token new-key`)")
+    p.add_argument("--id-field", help="the records column that identifies a record (default: the layout's)")
     p.add_argument("--impose", metavar="SHEET", help="impose onto press sheets (SRA3, 12x18in, A4, Letter, WxHmm)")
     p.add_argument("--strategy", choices=["gang", "step-and-repeat", "cut-and-stack"], default="gang",
                    help="imposition strategy (default gang)")
@@ -272,8 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="records file (CSV, XLSX or JSON); default: the layout's sample record")
     p.add_argument("--record", nargs="+", metavar="ID", help="records to preview (default: the first 3)")
     p.add_argument("--dpi", type=float, default=100, help="resolution of the pictures (default 100)")
-    p.add_argument("--token-key-file", help="file holding the token signing key "
-                   "(default: the ENVELOPEKIT_TOKEN_KEY environment variable)")
+    p.add_argument("--token-key-file", "--key-file", dest="token_key_file",
+                   help="file holding the token signing key (default: $ENVELOPEKIT_TOKEN_KEY)")
     p.add_argument("-o", "--output", default="preview", help="output folder (default ./preview)")
     p.set_defaults(func=cmd_preview)
 
@@ -287,7 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("token", help="verify signed survey tokens, or make a new signing key")
     p.add_argument("action", choices=["verify", "new-key"])
     p.add_argument("tokens", nargs="*", metavar="TOKEN")
-    p.add_argument("--key-file", help="the signing key file (default: $ENVELOPEKIT_TOKEN_KEY)")
+    p.add_argument("--key-file", "--token-key-file", dest="key_file",
+                   help="the signing key file (default: $ENVELOPEKIT_TOKEN_KEY)")
     p.set_defaults(func=cmd_token)
 
     return parser

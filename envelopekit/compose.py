@@ -10,10 +10,12 @@ a record that cannot be drawn is rejected before any drawing.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
+from .content.address import ADDRESS_FIELDS, address_lines
 from .content.blocks import (
     AddressBlock,
     Block,
@@ -25,9 +27,8 @@ from .content.blocks import (
     RuleBlock,
     TextBlock,
 )
-from .content.address import address_lines
-from .content.text import fit_text, render_template
-from .errors import EnvelopekitError, FitError, LayoutError, RecordError
+from .content.text import fit_text, missing_glyphs, render_template
+from .errors import EnvelopekitError, FitError, GlyphError, LayoutError, RecordError
 from .geometry import Point, Polygon, Rect, Transform
 from .kit import Piece, Placed, ResolvedKit
 from .units import mm
@@ -247,6 +248,22 @@ def _address_text(block: AddressBlock, fields: Mapping[str, str]) -> str:
     return "\n".join(lines)
 
 
+def _glyph_culprit(block: Block, fields: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """The record field holding characters no bundled font draws, and what to do about it."""
+    names = block.fields or (ADDRESS_FIELDS if isinstance(block, AddressBlock) else ())
+    font = getattr(block, "font", "sans")
+    for name in names:
+        missing = missing_glyphs(fields.get(name) or "", font)
+        if not missing:
+            continue
+        if all(unicodedata.category(ch) in ("So", "Sk", "Cs", "Co", "Cc", "Cf") for ch in missing):
+            return name, "emoji, symbols and control characters cannot be printed: remove them from the record"
+        scripts = sorted({unicodedata.name(ch, "UNKNOWN").split()[0] for ch in missing})
+        return name, (f"the bundled fonts do not cover {', '.join(scripts).title()} script; "
+                      "this record needs a font that does (see fonts/README.md)")
+    return None, None
+
+
 # --- whole kits -----------------------------------------------------------------------------
 
 
@@ -300,6 +317,10 @@ def personalise(
             # Name the block: "text does not fit its box" alone does not say which one.
             message = exc.message if where in exc.message else f"block {where!r}: {exc.message}"
             raise RecordError(message, field=where, hint=exc.hint) from None
+        except GlyphError as exc:
+            # Name the record's field (what the operator can fix), not the layout's block.
+            field, hint = _glyph_culprit(p.block, fields)
+            raise RecordError(exc.message, field=field or where, hint=hint or exc.hint) from None
 
     def make_block(p: Placed, piece: Piece, where: str) -> tuple[Op, ...]:
         block = p.block
@@ -313,7 +334,8 @@ def personalise(
                 qr_cache[key] = _qr_ops(block, url, where)
             return qr_cache[key]
         if isinstance(block, AddressBlock):
-            return _text_ops(_address_text(block, fields), block, wrap=False, field=where)
+            # Shrink first, then wrap: a long organisation name takes two lines, not a rejection.
+            return _text_ops(_address_text(block, fields), block, wrap=True, field=where)
         assert isinstance(block, TextBlock)
         return _text_ops(render_template(block.template, fields), block, wrap=True, field=where)
 

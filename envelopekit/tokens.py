@@ -387,8 +387,8 @@ def load_key(
     layout is shared with people who must not be able to mint tokens.
     """
     hint = (
-        f"set {env} or pass a key file; make a key with "
-        "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        f"set {env}, or pass --token-key-file FILE on the command line (key_file= in Python); "
+        "make a key with `envelopekit token new-key > token.key` and keep it secret"
     )
     if file is not None:
         where = os.fspath(file)

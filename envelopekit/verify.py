@@ -213,7 +213,7 @@ def _libraries() -> tuple[Any, Any]:
         import zxingcpp
     except ImportError as exc:
         raise VerifyError(
-            f"verify needs pypdfium2 and zxing-cpp: {exc}", hint="pip install 'envelopekit[render]'"
+            f"verify needs pypdfium2 and zxing-cpp: {exc}", hint="reinstall envelopekit: pip install envelopekit (they are among its dependencies)"
         ) from None
     return pypdfium2, zxingcpp
 

@@ -122,7 +122,7 @@ def test_an_emoji_only_first_name_is_rejected_and_the_rest_built(
     code, _, err = run_cli(["build", "help-me", "--data", str(data), "-o", str(out),
                             "--token-key-file", str(demo_key_file)], capsys)
     assert code == 2
-    assert "1 records rejected" in err and "R0002" in err
+    assert "1 record rejected" in err and "R0002" in err
     assert "Traceback" not in err
     (error,) = read_errors(out)
     assert error["record_id"] == "R0002" and error["row"] == "3"

@@ -188,7 +188,7 @@ def test_build_without_data_builds_the_layout_sample(
     code, stdout, err = run(argv, capsys)
     assert code == 0, err
     assert stdout == ""
-    assert "built 1 kits (8 pages)" in err
+    assert "built 1 kit (8 pages)" in err
     (row,) = read_manifest(out)
     assert row["record_id"] == "SAMPLE-1" and row["status"] == "built" and row["pages"] == "1-8"
     reader = PdfReader(out / "kits-00001.pdf")

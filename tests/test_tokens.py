@@ -282,7 +282,7 @@ def test_load_key_errors(tmp_path: Path) -> None:
     with pytest.raises(TokenError) as info:
         load_key(environ={})
     text = str(info.value)
-    assert DEFAULT_KEY_ENV in text and "no token signing key" in text and "secrets" in text
+    assert DEFAULT_KEY_ENV in text and "no token signing key" in text and "token new-key" in text
     with pytest.raises(TokenError, match="at least 16"):
         load_key(environ={DEFAULT_KEY_ENV: "short"})
     with pytest.raises(TokenError, match="key file not found"):

@@ -139,6 +139,9 @@ def _clean(p: Point) -> Point:
 
 def _unit(v: Point) -> Point:
     n = v.length()
+    if n < 1e-9:
+        raise NetError("these parameters collapse an edge of the net to nothing",
+                       hint="make the flaps deeper or the shoulders less steep")
     return Point(v.x / n, v.y / n)
 
 
@@ -155,6 +158,11 @@ def rounded(points: Sequence[Point], radii: Sequence[float]) -> tuple[Segment, .
     for i in range(1, len(points) - 1):
         a, p, b = points[i - 1], points[i], points[i + 1]
         d1, d2 = p - a, b - p
+        if d1.length() < 1e-9 or d2.length() < 1e-9:  # a repeated point: nothing to round
+            if not p.isclose(cur):
+                segs.append(Line(cur, p))
+                cur = p
+            continue
         u1, u2 = _unit(d1), _unit(d2)
         bend = math.atan2(abs(u1.cross(u2)), u1.dot(u2))
         t = min(radii[i] * math.tan(bend / 2), 0.5 * d1.length(), 0.5 * d2.length())
