@@ -17,27 +17,82 @@ import csv
 import random
 from pathlib import Path
 
-COLUMNS = ("id", "first_name", "last_name", "organisation", "street", "city", "region",
-           "postal_code", "country", "email")
+COLUMNS = (
+    "id",
+    "first_name",
+    "last_name",
+    "organisation",
+    "street",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "email",
+)
 
 GIVEN = (
     # plain ASCII
-    "Mary", "Tom", "Ruth", "Kwame", "Aisha", "Hugo", "Ines", "Omar", "Lena", "Felix",
+    "Mary",
+    "Tom",
+    "Ruth",
+    "Kwame",
+    "Aisha",
+    "Hugo",
+    "Ines",
+    "Omar",
+    "Lena",
+    "Felix",
     # accented Latin
-    "Renée", "François", "Åsa", "Jürgen", "Íñigo", "Þóra", "Małgorzata", "Tomáš", "Ørjan", "Çağla",
+    "Renée",
+    "François",
+    "Åsa",
+    "Jürgen",
+    "Íñigo",
+    "Þóra",
+    "Małgorzata",
+    "Tomáš",
+    "Ørjan",
+    "Çağla",
     # Greek
-    "Ελένη", "Γιώργος", "Δήμητρα",
+    "Ελένη",
+    "Γιώργος",
+    "Δήμητρα",
     # Cyrillic
-    "Ольга", "Сергей", "Мирослава",
+    "Ольга",
+    "Сергей",
+    "Мирослава",
 )
 FAMILY = (
-    "Baker", "Owusu", "Fischer", "Dubois", "Thompson", "O'Neill", "van der Berg", "Al-Sayed",
-    "Lefèvre", "Gößling", "Højgaard", "Wiśniewska", "Šimková", "Ibáñez", "Brontë",
-    "Οικονόμου", "Κωνσταντίνου",
-    "Смирнова", "Кузнецов",
+    "Baker",
+    "Owusu",
+    "Fischer",
+    "Dubois",
+    "Thompson",
+    "O'Neill",
+    "van der Berg",
+    "Al-Sayed",
+    "Lefèvre",
+    "Gößling",
+    "Højgaard",
+    "Wiśniewska",
+    "Šimková",
+    "Ibáñez",
+    "Brontë",
+    "Οικονόμου",
+    "Κωνσταντίνου",
+    "Смирнова",
+    "Кузнецов",
 )
-ORGANISATIONS = ("", "", "", "", "Riverside Food Bank", "Hartley & Sons Ltd",
-                 "Verein für Nachbarschaftshilfe e.V.", "Les Amis du Quartier")
+ORGANISATIONS = (
+    "",
+    "",
+    "",
+    "",
+    "Riverside Food Bank",
+    "Hartley & Sons Ltd",
+    "Verein für Nachbarschaftshilfe e.V.",
+    "Les Amis du Quartier",
+)
 PLACES = (
     # (city, region, postal code, country, street names, house number first?)
     ("Albany", "NY", "12207", "US", ("State Street", "Lark Street", "Madison Avenue"), True),
@@ -61,18 +116,20 @@ def recipients(n: int, seed: int = 7) -> list[dict[str, str]]:
         city, region, postal, country, streets, number_first = PLACES[rng.randrange(len(PLACES))]
         street, number = rng.choice(streets), str(rng.randint(1, 240))
         first, last = rng.choice(GIVEN), rng.choice(FAMILY)
-        rows.append({
-            "id": f"B{i + 1:06d}",
-            "first_name": first,
-            "last_name": last,
-            "organisation": rng.choice(ORGANISATIONS),
-            "street": f"{number} {street}" if number_first else f"{street} {number}",
-            "city": city,
-            "region": region,
-            "postal_code": postal,
-            "country": country,
-            "email": f"guest{i + 1}@example.net",
-        })
+        rows.append(
+            {
+                "id": f"B{i + 1:06d}",
+                "first_name": first,
+                "last_name": last,
+                "organisation": rng.choice(ORGANISATIONS),
+                "street": f"{number} {street}" if number_first else f"{street} {number}",
+                "city": city,
+                "region": region,
+                "postal_code": postal,
+                "country": country,
+                "email": f"guest{i + 1}@example.net",
+            }
+        )
     return rows
 
 

@@ -72,8 +72,10 @@ def main() -> None:
     profiler.enable()
     summary = run(args.layout, args.data, args.outdir, args.key_file, args.chunk)
     profiler.disable()
-    print(f"profiled build: {summary['kits']} kits in {summary['seconds']:.2f} s under cProfile "
-          f"({summary['kits'] / summary['seconds']:.1f} kits/s; cProfile slows Python-heavy code ~2x)")
+    print(
+        f"profiled build: {summary['kits']} kits in {summary['seconds']:.2f} s under cProfile "
+        f"({summary['kits'] / summary['seconds']:.1f} kits/s; cProfile slows Python-heavy code ~2x)"
+    )
     stats = pstats.Stats(profiler, stream=sys.stdout)
     stats.strip_dirs()
     for key, title in (("cumulative", "cumulative time"), ("tottime", "total (own) time")):

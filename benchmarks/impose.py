@@ -54,9 +54,18 @@ def kit_pieces(kits: int) -> list[Piece]:
             if kp.net is not None:
                 outline = kp.net.outline.flatten(0.5).translate(-kp.net.bbox.x0, -kp.net.bbox.y0)
                 rotations = STYLES[kp.net.style].rotations
-            pieces.append(Piece(key=f"K{r:04d}/{kp.key}", width=kp.width, height=kp.height,
-                                bleed=kit.spec.bleed, rotations=rotations, outline=outline,
-                                record=r, group=f"K{r:04d}"))
+            pieces.append(
+                Piece(
+                    key=f"K{r:04d}/{kp.key}",
+                    width=kp.width,
+                    height=kp.height,
+                    bleed=kit.spec.bleed,
+                    rotations=rotations,
+                    outline=outline,
+                    record=r,
+                    group=f"K{r:04d}",
+                )
+            )
     return pieces
 
 
@@ -102,8 +111,11 @@ def pdfimpose_sheets(pieces: list[Piece], sheet_name: str, kits: int) -> int | N
                     c.showPage()
                 c.save()
             out = Path(tmp) / f"out{i}.pdf"
-            run = subprocess.run([exe, "cards", "--format", fmt, "--back", str(back), "-o", str(out), str(src)],
-                                 capture_output=True, text=True)
+            run = subprocess.run(
+                [exe, "cards", "--format", fmt, "--back", str(back), "-o", str(out), str(src)],
+                capture_output=True,
+                text=True,
+            )
             if run.returncode != 0 or not out.exists():
                 return None
             from pypdf import PdfReader
@@ -125,8 +137,10 @@ def main() -> None:
     a = ap.parse_args()
     all_pieces = kit_pieces(a.kits)
     print(f"help-me kit x {a.kits}: {len(all_pieces)} pieces\n")
-    head = (f"{'sheet':<9} {'pieces':>6} {'gang':>5} {'c&s':>5} {'grid':>5} {'pdfimp':>6} {'bound':>5}"
-            f"  {'util gang':>9} {'util grid':>9}  gang/bound")
+    head = (
+        f"{'sheet':<9} {'pieces':>6} {'gang':>5} {'c&s':>5} {'grid':>5} {'pdfimp':>6} {'bound':>5}"
+        f"  {'util gang':>9} {'util grid':>9}  gang/bound"
+    )
     print(head)
     print("-" * len(head))
     for name in a.sheets.split(","):
@@ -153,10 +167,12 @@ def main() -> None:
         def util(n: int, trim: float = trim, sheet_area: float = sheet.width * sheet.height) -> float:
             return trim / (n * sheet_area) if n else 0.0
 
-        print(f"{name:<9} {len(fits):>6} {n_gang:>5} {n_cs:>5} {n_grid:>5} "
-              f"{n_pdfimpose if n_pdfimpose is not None else '-':>6} {bound:>5}  {util(n_gang):>9.1%} "
-              f"{util(n_grid):>9.1%}  {n_gang / bound:.2f}x"
-              + (f"   (too large: {', '.join(sorted(skipped))})" if skipped else ""))
+        print(
+            f"{name:<9} {len(fits):>6} {n_gang:>5} {n_cs:>5} {n_grid:>5} "
+            f"{n_pdfimpose if n_pdfimpose is not None else '-':>6} {bound:>5}  {util(n_gang):>9.1%} "
+            f"{util(n_grid):>9.1%}  {n_gang / bound:.2f}x"
+            + (f"   (too large: {', '.join(sorted(skipped))})" if skipped else "")
+        )
     if shutil.which("pdfimpose") is None:
         print("\npdfimpose is not installed: `pip install pdfimpose` to compare with its cards schema")
 

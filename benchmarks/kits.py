@@ -140,8 +140,16 @@ def profile(n: int, seed: int, chunk: int | None) -> None:
     with tempfile.TemporaryDirectory(prefix="ek-bench-") as tmp:
         work = Path(tmp)
         data = write_csv(work / f"recipients-{n}.csv", n, seed)
-        cmd = [sys.executable, str(DRIVER), str(LAYOUT), str(data), str(work / "out"), str(KEY_FILE),
-               "--profile", "25"]
+        cmd = [
+            sys.executable,
+            str(DRIVER),
+            str(LAYOUT),
+            str(data),
+            str(work / "out"),
+            str(KEY_FILE),
+            "--profile",
+            "25",
+        ]
         if chunk:
             cmd += ["--chunk", str(chunk)]
         stdout, _, wall, rss = child(cmd, ROOT)
@@ -154,16 +162,27 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=500, help="recipients per build (default 500)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the recipients (default 7)")
-    parser.add_argument("--chunk", type=int, default=None,
-                        help="envelopekit kits per output file (default: build()'s own default)")
-    parser.add_argument("--keep", type=Path, default=None,
-                        help="write the recipients CSV here and keep it (default: a temporary folder)")
-    parser.add_argument("--peer", type=Path, default=PEER,
-                        help="the peer script (default: ../shared/bench/naive_baseline.py)")
+    parser.add_argument(
+        "--chunk",
+        type=int,
+        default=None,
+        help="envelopekit kits per output file (default: build()'s own default)",
+    )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="write the recipients CSV here and keep it (default: a temporary folder)",
+    )
+    parser.add_argument(
+        "--peer", type=Path, default=PEER, help="the peer script (default: ../shared/bench/naive_baseline.py)"
+    )
     parser.add_argument("--no-peer", action="store_true", help="run envelopekit only")
-    parser.add_argument("--profile", action="store_true",
-                        help="build once under cProfile; print the top 25 functions by cumulative "
-                        "and by own time")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="build once under cProfile; print the top 25 functions by cumulative and by own time",
+    )
     args = parser.parse_args()
     if args.n < 1 or args.rounds < 1:
         parser.error("--n and --rounds must be at least 1")
@@ -182,14 +201,20 @@ def main() -> None:
         data_dir = args.keep or work
         data_dir.mkdir(parents=True, exist_ok=True)
         data = write_csv(data_dir / f"recipients-{args.n}-seed{args.seed}.csv", args.n, args.seed)
-        print(f"kits: help-me, N={args.n} recipients (seed {args.seed}), {args.rounds} rounds, alternating, "
-              f"one process per build")
-        print(f"Python {platform.python_version()} ({platform.machine()}, {os.cpu_count()} CPUs), "
-              f"{accelerated()}")
+        print(
+            f"kits: help-me, N={args.n} recipients (seed {args.seed}), {args.rounds} rounds, alternating, "
+            f"one process per build"
+        )
+        print(
+            f"Python {platform.python_version()} ({platform.machine()}, {os.cpu_count()} CPUs), "
+            f"{accelerated()}"
+        )
         tools = {OURS: Tool(OURS), THEIRS: Tool(THEIRS)}
         order = [OURS, THEIRS] if peer else [OURS]
-        print(f"\n{'round':>5}  {'tool':<15} {'kits/s':>8} {'wall kits/s':>12} {'wall s':>8} "
-              f"{'peak RSS':>10} {'bytes/kit':>10}")
+        print(
+            f"\n{'round':>5}  {'tool':<15} {'kits/s':>8} {'wall kits/s':>12} {'wall s':>8} "
+            f"{'peak RSS':>10} {'bytes/kit':>10}"
+        )
         for r in range(args.rounds):
             for name in order if r % 2 == 0 else order[::-1]:
                 if name == OURS:
@@ -197,15 +222,20 @@ def main() -> None:
                 else:
                     run = run_peer(args.peer, data, work, args.n)
                 tools[name].runs.append(run)
-                print(f"{r + 1:>5}  {name:<15} {run.rate:>8.1f} {run.wall_rate:>12.1f} {run.wall:>8.2f} "
-                      f"{run.rss_kb / 1024:>7.0f} MiB {run.pdf_bytes / run.kits:>10.0f}", flush=True)
+                print(
+                    f"{r + 1:>5}  {name:<15} {run.rate:>8.1f} {run.wall_rate:>12.1f} {run.wall:>8.2f} "
+                    f"{run.rss_kb / 1024:>7.0f} MiB {run.pdf_bytes / run.kits:>10.0f}",
+                    flush=True,
+                )
 
     print(f"\nsummary, N={args.n}: medians over {args.rounds} rounds; peak RSS is the largest of the rounds")
     print(f"{'tool':<15} {'kits/s':>8} {'wall kits/s':>12} {'peak RSS':>10} {'bytes/kit':>10}")
     for name in order:
         t = tools[name]
-        print(f"{name:<15} {t.median('rate'):>8.1f} {t.median('wall_rate'):>12.1f} "
-              f"{max(r.rss_kb for r in t.runs) / 1024:>7.0f} MiB {t.median('pdf_bytes') / args.n:>10.0f}")
+        print(
+            f"{name:<15} {t.median('rate'):>8.1f} {t.median('wall_rate'):>12.1f} "
+            f"{max(r.rss_kb for r in t.runs) / 1024:>7.0f} MiB {t.median('pdf_bytes') / args.n:>10.0f}"
+        )
     if peer:
         ours, theirs = tools[OURS], tools[THEIRS]
         ratio = ours.median("rate") / theirs.median("rate")

@@ -77,8 +77,14 @@ class Links:
         def link(name: str, piece: str, block: str) -> tuple[str, str]:
             if name not in tokens:
                 tokens[name] = self.issuers[name].issue(record_id)
-            values = {"token": tokens[name], "record_id": record_id, "id": record_id, "block": block,
-                      "kit": piece, "campaign": self.campaign}
+            values = {
+                "token": tokens[name],
+                "record_id": record_id,
+                "id": record_id,
+                "block": block,
+                "kit": piece,
+                "campaign": self.campaign,
+            }
             return self.specs[name].template.expand(values), tokens[name]
 
         return link
@@ -200,7 +206,9 @@ class _Chunk:
         options = ImposeOptions(
             strategy=imp.strategy,  # type: ignore[arg-type]
             duplex=duplex,  # type: ignore[arg-type]
-            stack_depth=imp.stack_depth, job=kit.spec.job or kit.spec.name, date=imp.date,
+            stack_depth=imp.stack_depth,
+            job=kit.spec.job or kit.spec.name,
+            date=imp.date,
             spot_inks=("CutContour", "Crease", "Glue"),
         )
         if imp.strategy == "step-and-repeat":
@@ -227,7 +235,9 @@ class _Chunk:
             for pl in sheet_plan.placements:
                 record_id, piece_key = pl.key.split("/", 1)
                 stack = f"/stack {pl.stack}" if pl.stack is not None else ""
-                where.setdefault(record_id, []).append(f"{piece_key}@{sheet_plan.number}:{pl.position}{stack}")
+                where.setdefault(record_id, []).append(
+                    f"{piece_key}@{sheet_plan.number}:{pl.position}{stack}"
+                )
                 ids = sheets.setdefault(record_id, [])
                 if str(sheet_plan.number) not in ids:
                     ids.append(str(sheet_plan.number))
@@ -258,10 +268,15 @@ def build(
     links = Links(spec, key=key, key_file=key_file) if blocks else None
     for piece, block in blocks:
         if links is None or block.link not in links.specs:
-            where = next((k for k in spec.locations if k.startswith(f"{piece}.") and k.endswith(f".{block.name}")),
-                         f"{piece}.{block.name}")
-            raise spec.error(f"QR block {block.name!r} uses link {block.link!r}, which [links] does not define",
-                             where, "add a [links." + block.link + "] table")
+            where = next(
+                (k for k in spec.locations if k.startswith(f"{piece}.") and k.endswith(f".{block.name}")),
+                f"{piece}.{block.name}",
+            )
+            raise spec.error(
+                f"QR block {block.name!r} uses link {block.link!r}, which [links] does not define",
+                where,
+                "add a [links." + block.link + "] table",
+            )
     if links is not None:
         _probe_links(spec, kit, links, blocks)
     needed = required_fields(kit)
@@ -287,7 +302,9 @@ def build(
                     names = ", ".join(repr(f) for f in missing)
                     raise RecordError(
                         f"the records have no column {names}, which the layout uses",
-                        row=1, field=missing[0], hint=f"columns found: {have}; rename or add them",
+                        row=1,
+                        field=missing[0],
+                        hint=f"columns found: {have}; rename or add them",
                     )
                 checked_columns = True
             empty = next((f for f in spec.required if not (item.fields.get(f) or "").strip()), None)
@@ -299,14 +316,23 @@ def build(
                 personal = personalise(kit, item.fields, record_id=item.id, row=item.row, link=link)
             except (RecordError, TokenError) as exc:
                 field_name = exc.field if isinstance(exc, RecordError) else None
-                _reject(result, item.row, item.id, field_name, exc.message + (f" ({exc.hint})" if exc.hint else ""))
+                _reject(
+                    result,
+                    item.row,
+                    item.id,
+                    field_name,
+                    exc.message + (f" ({exc.hint})" if exc.hint else ""),
+                )
                 continue
             if current is None:
                 stem = "sheets" if impose else "kits"
                 current = _Chunk(kit, out / f"{stem}-{len(result.files) + 1:05d}.pdf", proof, impose)
                 result.files.append(current.path)
             row: dict[str, Any] = {
-                "record_id": item.id, "row": item.row, "status": "built", "file": current.path.name,
+                "record_id": item.id,
+                "row": item.row,
+                "status": "built",
+                "file": current.path.name,
             }
             pages_before = current.renderer.pages
             current.add(row, personal)
@@ -334,7 +360,8 @@ def build(
             _write_reports(result, link_columns, imposed=impose is not None)
         if result.built:
             exc.hint = ((exc.hint + "; ") if exc.hint else "") + (
-                f"the {result.built} kits before it were built and are listed in manifest.csv")
+                f"the {result.built} kits before it were built and are listed in manifest.csv"
+            )
         raise
     if current is not None:
         before = current.renderer.pages
@@ -344,7 +371,9 @@ def build(
     return result
 
 
-def _probe_links(spec: KitSpec, kit: ResolvedKit, links: Links, blocks: tuple[tuple[str, QRBlock], ...]) -> None:
+def _probe_links(
+    spec: KitSpec, kit: ResolvedKit, links: Links, blocks: tuple[tuple[str, QRBlock], ...]
+) -> None:
     """Fail the whole batch at once when even the shortest URL a template can make
     needs QR modules under the block's minimum: every record would be rejected."""
     from .compose import _qr_ops
@@ -358,8 +387,10 @@ def _probe_links(spec: KitSpec, kit: ResolvedKit, links: Links, blocks: tuple[tu
         try:
             _qr_ops(block, url, f"{piece}.{block.name}")
         except FitError as exc:
-            where = next((k for k in spec.locations if k.startswith(f"{piece}.") and k.endswith(f".{block.name}")),
-                         f"{piece}.{block.name}")
+            where = next(
+                (k for k in spec.locations if k.startswith(f"{piece}.") and k.endswith(f".{block.name}")),
+                f"{piece}.{block.name}",
+            )
             raise spec.error(f"every record would be rejected: {exc.message}", where, exc.hint) from None
 
 
@@ -381,8 +412,11 @@ def _check_sheet(kit: ResolvedKit, impose: Imposition) -> None:
     from .impose import ImposeOptions, plan
 
     for kp in kit.pieces:
-        plan([impose_piece(kp, kp.key, kit.spec.bleed)], impose.sheet,
-             ImposeOptions(duplex="turn" if kp.duplex else None))
+        plan(
+            [impose_piece(kp, kp.key, kit.spec.bleed)],
+            impose.sheet,
+            ImposeOptions(duplex="turn" if kp.duplex else None),
+        )
 
 
 def impose_piece(kp: KitPiece, key: str, bleed: float, *, record: int | None = None, group: str = "") -> Any:
@@ -398,11 +432,23 @@ def impose_piece(kp: KitPiece, key: str, bleed: float, *, record: int | None = N
         outline = kp.net.outline.flatten(0.5).translate(-dx, -dy)
         rotations = STYLES[kp.net.style].rotations
     folds = tuple((Point(a.x - dx, a.y - dy), Point(b.x - dx, b.y - dy)) for a, b in kp.folds)
-    return Piece(key=key, width=kp.width, height=kp.height, bleed=bleed, rotations=rotations, outline=outline,
-                 folds=folds, record=record, duplex=kp.duplex, group=group)
+    return Piece(
+        key=key,
+        width=kp.width,
+        height=kp.height,
+        bleed=bleed,
+        rotations=rotations,
+        outline=outline,
+        folds=folds,
+        record=record,
+        duplex=kp.duplex,
+        group=group,
+    )
 
 
-def _reject(result: BuildResult, row: int | None, record_id: str, field_name: str | None, reason: str) -> None:
+def _reject(
+    result: BuildResult, row: int | None, record_id: str, field_name: str | None, reason: str
+) -> None:
     result.rejected += 1
     result.errors.append({"row": row, "record_id": record_id, "field": field_name or "", "reason": reason})
     result.manifest.append({"record_id": record_id, "row": row, "status": "rejected"})
@@ -414,14 +460,18 @@ def _write_reports(result: BuildResult, link_columns: list[str], *, imposed: boo
     if link_columns:
         columns += ["token", "url", *link_columns]
     _atomic(result.outdir / "manifest.csv", lambda f: write_csv(result.manifest, columns, f), text=True)
-    _atomic(result.outdir / "manifest.json",
-            lambda f: write_json(result.manifest, f, fieldnames=columns), text=True)
+    _atomic(
+        result.outdir / "manifest.json",
+        lambda f: write_json(result.manifest, f, fieldnames=columns),
+        text=True,
+    )
     errors = result.outdir / "errors.csv"
     if result.errors:
-        _atomic(errors, lambda f: write_csv(result.errors, ["row", "record_id", "field", "reason"], f), text=True)
+        _atomic(
+            errors, lambda f: write_csv(result.errors, ["row", "record_id", "field", "reason"], f), text=True
+        )
     elif errors.exists():
         errors.unlink()
-
 
 
 def build_files(
@@ -444,8 +494,22 @@ def build_files(
 
     spec = layout if isinstance(layout, KitSpec) else load_layout(layout)
     if data is None:
-        return build(spec, None, output, chunk=chunk, proof=proof,
-                     key_file=str(key_file) if key_file else None, impose=impose)
+        return build(
+            spec,
+            None,
+            output,
+            chunk=chunk,
+            proof=proof,
+            key_file=str(key_file) if key_file else None,
+            impose=impose,
+        )
     with read_records(data, id_field=spec.id_field) as records:
-        return build(spec, records, output, chunk=chunk, proof=proof,
-                     key_file=str(key_file) if key_file else None, impose=impose)
+        return build(
+            spec,
+            records,
+            output,
+            chunk=chunk,
+            proof=proof,
+            key_file=str(key_file) if key_file else None,
+            impose=impose,
+        )

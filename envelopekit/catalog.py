@@ -168,7 +168,7 @@ _SIZE_PATTERN = re.compile(
 
 
 def parse_size(text: str) -> tuple[float, float] | None:
-    """"120x80mm", "4.5 x 6 in", "100mm x 70mm" -> (w, h) in points; None if not that shape."""
+    """ "120x80mm", "4.5 x 6 in", "100mm x 70mm" -> (w, h) in points; None if not that shape."""
     m = _SIZE_PATTERN.match(text)
     if not m:
         return None
@@ -260,8 +260,16 @@ def caliper_for(gsm: float, kind: str = "text") -> float:
 
 def envelope_family(family: str) -> tuple[Size, ...]:
     """Catalog envelopes of a family ("iso-c", "us-a", "us-number", ...), smallest first."""
-    aliases = {"iso c": "iso-c", "c": "iso-c", "us a": "us-a", "a": "us-a", "us #": "us-number",
-               "#": "us-number", "us-#": "us-number", "booklet": "us-booklet"}
+    aliases = {
+        "iso c": "iso-c",
+        "c": "iso-c",
+        "us a": "us-a",
+        "a": "us-a",
+        "us #": "us-number",
+        "#": "us-number",
+        "us-#": "us-number",
+        "booklet": "us-booklet",
+    }
     fam = aliases.get(family.lower().strip(), family.lower().strip())
     sizes = tuple(s for s in ENVELOPES if s.family == fam)
     if not sizes:

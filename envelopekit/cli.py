@@ -136,30 +136,47 @@ def cmd_build(args: argparse.Namespace) -> int:
     spec = load_layout(args.layout)
     records = None
     if args.data:
-        records = read_records(args.data, id_field=args.id_field or spec.id_field, encoding=args.encoding,
-                               delimiter=args.delimiter)
+        records = read_records(
+            args.data,
+            id_field=args.id_field or spec.id_field,
+            encoding=args.encoding,
+            delimiter=args.delimiter,
+        )
     impose = None
     if args.impose:
         from .batch import Imposition
         from .catalog import lookup_sheet
 
-        impose = Imposition(lookup_sheet(args.impose), args.strategy, args.duplex, args.stack_depth,
-                            args.date or _today())
+        impose = Imposition(
+            lookup_sheet(args.impose), args.strategy, args.duplex, args.stack_depth, args.date or _today()
+        )
     try:
-        result = build(spec, records, args.output, chunk=args.chunk, proof=args.proof,
-                       key_file=args.token_key_file, progress=sys.stderr, impose=impose)
+        result = build(
+            spec,
+            records,
+            args.output,
+            chunk=args.chunk,
+            proof=args.proof,
+            key_file=args.token_key_file,
+            progress=sys.stderr,
+            impose=impose,
+        )
     finally:
         if records is not None:
             records.close()
     if result.summary:
         print(result.summary, file=sys.stderr)
     files = ", ".join(str(f) for f in result.files) or "no PDF"
-    print(f"built {_plural(result.built, 'kit')} ({_plural(result.pages, 'page')}) into {files}",
-          file=sys.stderr)
+    print(
+        f"built {_plural(result.built, 'kit')} ({_plural(result.pages, 'page')}) into {files}",
+        file=sys.stderr,
+    )
     print(f"manifest: {result.outdir / 'manifest.csv'}", file=sys.stderr)
     if result.rejected:
-        print(f"{_plural(result.rejected, 'record')} rejected: see {result.outdir / 'errors.csv'}",
-              file=sys.stderr)
+        print(
+            f"{_plural(result.rejected, 'record')} rejected: see {result.outdir / 'errors.csv'}",
+            file=sys.stderr,
+        )
         for e in result.errors[:5]:
             where = f"line {e['row']}" if e["row"] else "record"
             field = f" {e['field']}" if e["field"] else ""
@@ -176,13 +193,17 @@ def cmd_preview(args: argparse.Namespace) -> int:
     spec = load_layout(args.layout)
     records = read_records(args.data, id_field=spec.id_field) if args.data else None
     try:
-        result = write_previews(spec, records, args.output, ids=args.record, dpi=args.dpi,
-                                key_file=args.token_key_file)
+        result = write_previews(
+            spec, records, args.output, ids=args.record, dpi=args.dpi, key_file=args.token_key_file
+        )
     finally:
         if records is not None:
             records.close()
-    print(f"previewed {len(result.records)} records into {result.outdir}: {result.mockups} mockups "
-          f"in {result.seconds:.1f} s; open {result.outdir / 'index.html'}", file=sys.stderr)
+    print(
+        f"previewed {len(result.records)} records into {result.outdir}: {result.mockups} mockups "
+        f"in {result.seconds:.1f} s; open {result.outdir / 'index.html'}",
+        file=sys.stderr,
+    )
     for record_id, reason in result.rejected:
         print(f"  record {record_id} skipped: {reason}", file=sys.stderr)
     return EXIT_REJECTED if result.rejected else EXIT_OK
@@ -192,8 +213,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from .units import parse_length, to_mm
     from .verify import format_report, verify
 
-    report = verify(Path(args.target), manifest=Path(args.manifest) if args.manifest else None, dpi=args.dpi,
-                    min_module_mm=to_mm(parse_length(args.min_module, what="--min-module")))
+    report = verify(
+        Path(args.target),
+        manifest=Path(args.manifest) if args.manifest else None,
+        dpi=args.dpi,
+        min_module_mm=to_mm(parse_length(args.min_module, what="--min-module")),
+    )
     print(format_report(report))
     return EXIT_OK if report.ok else EXIT_FAIL
 
@@ -251,7 +276,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="envelopekit",
-        description="Printable nested envelope kits: nets, cards, marks and survey QR codes as print-ready PDFs.",
+        description="Printable nested envelope kits: nets, cards, marks and survey QR codes"
+        " as print-ready PDFs.",
     )
     parser.add_argument("--version", action="version", version=f"envelopekit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -262,16 +288,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sizes", help="list the size catalog (envelopes, papers, sheets, stocks)")
     # No argparse choices here: Python 3.11 checks an empty nargs="*" against them and
     # refuses a plain `envelopekit sizes`; cmd_sizes checks the names itself.
-    p.add_argument("kind", nargs="*", metavar="KIND",
-                   help="envelopes, papers, sheets or stocks (default: all)")
+    p.add_argument(
+        "kind", nargs="*", metavar="KIND", help="envelopes, papers, sheets or stocks (default: all)"
+    )
     p.set_defaults(func=cmd_sizes)
 
     p = sub.add_parser("net", help="one envelope net, single-up, as a print-ready PDF (or JSON geometry)")
     p.add_argument("style", help="net style (see `envelopekit styles`)")
     p.add_argument("size", help='finished size: a catalog name ("C6", "#10") or "WxHmm"')
     p.add_argument("-o", "--output", help="PDF file to write (default STYLE-SIZE.pdf)")
-    p.add_argument("--param", action="append", type=_param, metavar="NAME=VALUE",
-                   help="style parameter, e.g. side_flap=15mm (repeatable)")
+    p.add_argument(
+        "--param",
+        action="append",
+        type=_param,
+        metavar="NAME=VALUE",
+        help="style parameter, e.g. side_flap=15mm (repeatable)",
+    )
     p.add_argument("--bleed", default="3mm", help="bleed beyond the cut (default 3mm)")
     p.add_argument("--json", action="store_true", help="print the geometry as JSON (points)")
     p.add_argument("--compact", action="store_true", help="with --json: one line")
@@ -283,15 +315,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default="out", help="output folder (default ./out)")
     p.add_argument("--chunk", type=int, default=500, help="kits per PDF file (default 500)")
     p.add_argument("--proof", action="store_true", help="screen proof: die lines in colour, PROOF marks")
-    p.add_argument("--token-key-file", "--key-file", dest="token_key_file",
-                   help="file holding the token signing key (default: $ENVELOPEKIT_TOKEN_KEY; "
-                   "make one with `envelopekit token new-key`)")
+    p.add_argument(
+        "--token-key-file",
+        "--key-file",
+        dest="token_key_file",
+        help="file holding the token signing key (default: $ENVELOPEKIT_TOKEN_KEY; "
+        "make one with `envelopekit token new-key`)",
+    )
     p.add_argument("--id-field", help="the records column that identifies a record (default: the layout's)")
-    p.add_argument("--impose", metavar="SHEET", help="impose onto press sheets (SRA3, 12x18in, A4, Letter, WxHmm)")
-    p.add_argument("--strategy", choices=["gang", "step-and-repeat", "cut-and-stack"], default="gang",
-                   help="imposition strategy (default gang)")
-    p.add_argument("--duplex", choices=["turn", "tumble"],
-                   help="backs for side-B content: work-and-turn (long edge) or work-and-tumble")
+    p.add_argument(
+        "--impose", metavar="SHEET", help="impose onto press sheets (SRA3, 12x18in, A4, Letter, WxHmm)"
+    )
+    p.add_argument(
+        "--strategy",
+        choices=["gang", "step-and-repeat", "cut-and-stack"],
+        default="gang",
+        help="imposition strategy (default gang)",
+    )
+    p.add_argument(
+        "--duplex",
+        choices=["turn", "tumble"],
+        help="backs for side-B content: work-and-turn (long edge) or work-and-tumble",
+    )
     p.add_argument("--stack-depth", type=int, help="cut-and-stack: sheets per stack")
     p.add_argument("--date", help="date for the slug line (default: $SOURCE_DATE_EPOCH or today)")
     p.add_argument("--encoding", help="records file encoding (default: detected)")
@@ -303,12 +348,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="records file (CSV, XLSX or JSON); default: the layout's sample record")
     p.add_argument("--record", nargs="+", metavar="ID", help="records to preview (default: the first 3)")
     p.add_argument("--dpi", type=float, default=100, help="resolution of the pictures (default 100)")
-    p.add_argument("--token-key-file", "--key-file", dest="token_key_file",
-                   help="file holding the token signing key (default: $ENVELOPEKIT_TOKEN_KEY)")
+    p.add_argument(
+        "--token-key-file",
+        "--key-file",
+        dest="token_key_file",
+        help="file holding the token signing key (default: $ENVELOPEKIT_TOKEN_KEY)",
+    )
     p.add_argument("-o", "--output", default="preview", help="output folder (default ./preview)")
     p.set_defaults(func=cmd_preview)
 
-    p = sub.add_parser("verify", help="render every page, decode every QR code, check them against the manifest")
+    p = sub.add_parser(
+        "verify", help="render every page, decode every QR code, check them against the manifest"
+    )
     p.add_argument("target", help="a build output folder, or one PDF")
     p.add_argument("--manifest", help="manifest.csv (default: the one in the output folder)")
     p.add_argument("--dpi", type=int, default=200, help="render resolution (default 200)")
@@ -318,8 +369,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("token", help="verify signed survey tokens, or make a new signing key")
     p.add_argument("action", choices=["verify", "new-key"])
     p.add_argument("tokens", nargs="*", metavar="TOKEN")
-    p.add_argument("--key-file", "--token-key-file", dest="key_file",
-                   help="the signing key file (default: $ENVELOPEKIT_TOKEN_KEY)")
+    p.add_argument(
+        "--key-file",
+        "--token-key-file",
+        dest="key_file",
+        help="the signing key file (default: $ENVELOPEKIT_TOKEN_KEY)",
+    )
     p.set_defaults(func=cmd_token)
 
     return parser
@@ -349,8 +404,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: say so in one line, trace only on request
         if os.environ.get("ENVELOPEKIT_DEBUG"):
             raise
-        print(f"envelopekit: internal error: {type(exc).__name__}: {exc} "
-              "(please report it; set ENVELOPEKIT_DEBUG=1 for the traceback)", file=sys.stderr)
+        print(
+            f"envelopekit: internal error: {type(exc).__name__}: {exc} "
+            "(please report it; set ENVELOPEKIT_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
         return EXIT_FAIL
 
 

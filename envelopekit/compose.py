@@ -154,8 +154,17 @@ def _text_ops(text: str, block: TextBlock | AddressBlock, *, wrap: bool, field: 
     valign = block.valign if isinstance(block, TextBlock) else "top"
     min_size = block.min_size if block.min_size is not None else block.size
     layout = fit_text(
-        text, block.font, box.width, box.height, size=block.size, min_size=min_size,
-        leading=block.leading, align=block.align, valign=valign, wrap=wrap, field=field,
+        text,
+        block.font,
+        box.width,
+        box.height,
+        size=block.size,
+        min_size=min_size,
+        leading=block.leading,
+        align=block.align,
+        valign=valign,
+        wrap=wrap,
+        field=field,
     )
     ops: list[Op] = []
     for line in layout.lines:
@@ -257,22 +266,31 @@ def _glyph_culprit(block: Block, fields: Mapping[str, str]) -> tuple[str | None,
         if not missing:
             continue
         if all(unicodedata.category(ch) in ("So", "Sk", "Cs", "Co", "Cc", "Cf") for ch in missing):
-            return name, "emoji, symbols and control characters cannot be printed: remove them from the record"
+            return (
+                name,
+                "emoji, symbols and control characters cannot be printed: remove them from the record",
+            )
         scripts = sorted({unicodedata.name(ch, "UNKNOWN").split()[0] for ch in missing})
-        return name, (f"the bundled fonts do not cover {', '.join(scripts).title()} script; "
-                      "this record needs a font that does (see fonts/README.md)")
+        return name, (
+            f"the bundled fonts do not cover {', '.join(scripts).title()} script; "
+            "this record needs a font that does (see fonts/README.md)"
+        )
     return None, None
 
 
 # --- whole kits -----------------------------------------------------------------------------
 
 
-def _groups(piece: Piece, placed_list: tuple[Placed, ...], make: Callable[[Placed], tuple[Op, ...]]) -> tuple[Group, ...]:
+def _groups(
+    piece: Piece, placed_list: tuple[Placed, ...], make: Callable[[Placed], tuple[Op, ...]]
+) -> tuple[Group, ...]:
     groups = []
     for placed in placed_list:
         ops = make(placed)
         if ops:
-            groups.append(Group(placed.to_piece, placed.clip if piece.kind == "net" else None, placed.holes, ops))
+            groups.append(
+                Group(placed.to_piece, placed.clip if piece.kind == "net" else None, placed.holes, ops)
+            )
     return tuple(groups)
 
 
@@ -287,8 +305,9 @@ def static_drawing(kit: ResolvedKit) -> dict[str, SideGroups]:
             try:
                 return _static_ops(p.block, p, piece, kit.spec.bleed)
             except FitError as exc:
-                raise LayoutError(exc.message, file=kit.spec.source, key=f"{piece.key}.{p.block.name}",
-                                  hint=exc.hint) from None
+                raise LayoutError(
+                    exc.message, file=kit.spec.source, key=f"{piece.key}.{p.block.name}", hint=exc.hint
+                ) from None
 
         out[piece.key] = (_groups(piece, piece.side_a, make), _groups(piece, piece.side_b, make))
     return out
@@ -349,8 +368,9 @@ def personalise(
                 _groups(piece, piece.side_b, partial(make, piece=piece)),
             )
     except RecordError as exc:
-        raise RecordError(exc.message, row=row, record_id=record_id, field=exc.field or None,
-                          hint=exc.hint) from None
+        raise RecordError(
+            exc.message, row=row, record_id=record_id, field=exc.field or None, hint=exc.hint
+        ) from None
     except FitError as exc:
         raise RecordError(exc.message, row=row, record_id=record_id, hint=exc.hint) from None
     return PersonalKit(record_id, row, variable, tuple(links))

@@ -143,9 +143,7 @@ class Rect:
         return Rect(self.x0 + dx, self.y0 + dy, self.x1 + dx, self.y1 + dy)
 
     def contains_point(self, p: Point, tol: float = EPS) -> bool:
-        return (
-            self.x0 - tol <= p.x <= self.x1 + tol and self.y0 - tol <= p.y <= self.y1 + tol
-        )
+        return self.x0 - tol <= p.x <= self.x1 + tol and self.y0 - tol <= p.y <= self.y1 + tol
 
     def contains(self, other: Rect, tol: float = EPS) -> bool:
         return (
@@ -387,7 +385,8 @@ class Polygon:
         if any(a.isclose(b) for a, b in edges):
             return False
         boxes = [
-            (min(a.x, b.x) - EPS, min(a.y, b.y) - EPS, max(a.x, b.x) + EPS, max(a.y, b.y) + EPS) for a, b in edges
+            (min(a.x, b.x) - EPS, min(a.y, b.y) - EPS, max(a.x, b.x) + EPS, max(a.y, b.y) + EPS)
+            for a, b in edges
         ]
         for i in range(n):
             bi = boxes[i]

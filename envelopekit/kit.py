@@ -162,7 +162,9 @@ def _shortfall(size: tuple[float, float], need: tuple[float, float]) -> str:
 def _resolve_envelope(env: EnvelopeSpec, kit: KitSpec, path: str) -> ResolvedEnvelope:
     stock = env.stock or kit.envelope_stock
     contents = tuple(
-        _resolve_envelope(c, kit, f"{path} > {c.name}") if isinstance(c, EnvelopeSpec) else _card(c, kit.card_stock)
+        _resolve_envelope(c, kit, f"{path} > {c.name}")
+        if isinstance(c, EnvelopeSpec)
+        else _card(c, kit.card_stock)
         for c in env.contents
     )
     inner_t = sum(c.thickness for c in contents)
@@ -182,7 +184,7 @@ def _resolve_envelope(env: EnvelopeSpec, kit: KitSpec, path: str) -> ResolvedEnv
                 f"envelope {path!r} ({size.name}, {size.width / mm:.0f} x {size.height / mm:.0f} mm) is "
                 f"{_shortfall(size.wh, need)} for its contents ({biggest[0] / mm:.0f} x "
                 f"{biggest[1] / mm:.0f} mm with {allowance})",
-                hint="choose a larger size or size = \"auto\"",
+                hint='choose a larger size or size = "auto"',
             )
     else:
         candidates: list[Size] = []
@@ -281,15 +283,19 @@ class ResolvedKit:
         return walk(self.outer)
 
     def summary(self) -> str:
-        lines = [f"kit {self.spec.name}: {len(self.pieces)} pieces, "
-                 f"{self.thickness / mm:.2f} mm thick, {self.weight:.1f} g"]
+        lines = [
+            f"kit {self.spec.name}: {len(self.pieces)} pieces, "
+            f"{self.thickness / mm:.2f} mm thick, {self.weight:.1f} g"
+        ]
         for e in self.envelopes():
             inside = ", ".join(
                 c.spec.name + (f" ({c.size_name})" if isinstance(c, ResolvedEnvelope) else "")
                 for c in e.contents
             )
-            lines.append(f"  {e.spec.name}: {e.spec.style} {e.size_name} "
-                         f"{e.width / mm:.0f} x {e.height / mm:.0f} mm holds {inside or 'nothing'}")
+            lines.append(
+                f"  {e.spec.name}: {e.spec.style} {e.size_name} "
+                f"{e.width / mm:.0f} x {e.height / mm:.0f} mm holds {inside or 'nothing'}"
+            )
         return "\n".join(lines)
 
 
@@ -355,20 +361,26 @@ def _check_whole(
                 raise kit.error(
                     f"{type(block).__name__.removesuffix('Block').lower()} block {block.name!r} is within "
                     f"the {kit.safe / mm:.0f} mm safe margin of a cut or fold",
-                    where, "move it inward or make it smaller",
+                    where,
+                    "move it inward or make it smaller",
                 )
             if any(_overlaps(box, a) for a in above):
                 raise kit.error(
                     f"block {block.name!r} would be hidden under a flap that closes over it",
-                    where, "move it onto the flap that closes last",
+                    where,
+                    "move it onto the flap that closes last",
                 )
             return
-    kind = "QR code" if isinstance(block, QRBlock) else (
-        "address" if isinstance(block, AddressBlock) else "variable block")
+    kind = (
+        "QR code"
+        if isinstance(block, QRBlock)
+        else ("address" if isinstance(block, AddressBlock) else "variable block")
+    )
     raise kit.error(
         f"{kind} {block.name!r} ({box.x0 / mm:.1f}, {box.y0 / mm:.1f}, {box.width / mm:.1f} x "
         f"{box.height / mm:.1f} mm) crosses a fold or a cut",
-        where, "keep it inside one panel",
+        where,
+        "keep it inside one panel",
     )
 
 
@@ -405,18 +417,23 @@ def _net_pieces(kit: KitSpec, env: ResolvedEnvelope, level: int) -> Piece:
     flaps = net.flaps()
     face_polys = [f.face_polygon() for f in flaps]
     for block in spec.back:
-        covers = [face_polys[i + 1:] for i in range(len(flaps))]
+        covers = [face_polys[i + 1 :] for i in range(len(flaps))]
         # A block must stay whole on the topmost flap it lies on: check the highest first.
         order = list(range(len(flaps)))[::-1]
-        _check_whole(kit, block, [face_polys[i] for i in order], [covers[i] for i in order],
-                     _where(kit, key, "back", block))
+        _check_whole(
+            kit,
+            block,
+            [face_polys[i] for i in order],
+            [covers[i] for i in order],
+            _where(kit, key, "back", block),
+        )
         for i, flap in enumerate(flaps):
             if block.box is not None and (
                 not _overlaps(block.box, face_polys[i])
-                or any(_rect_in_polygon(block.box, above) for above in face_polys[i + 1:])
+                or any(_rect_in_polygon(block.box, above) for above in face_polys[i + 1 :])
             ):
                 continue  # not on this flap, or wholly under a flap closed over it
-            holes = tuple(p.transform(flap.to_net) for p in face_polys[i + 1:])
+            holes = tuple(p.transform(flap.to_net) for p in face_polys[i + 1 :])
             side_a.append(Placed(block, flap.to_net, flap.polygon, holes, face_rect))
     side_b: list[Placed] = []
     if spec.inside:
@@ -458,7 +475,9 @@ def _card_piece(kit: KitSpec, card: ResolvedCard, level: int) -> Piece:
     spec = card.spec
     panels = card_panels(spec)
     folds = tuple(
-        (Point(r.x1, r.y0), Point(r.x1, r.y1)) if spec.width >= spec.height else (Point(r.x0, r.y0), Point(r.x1, r.y0))
+        (Point(r.x1, r.y0), Point(r.x1, r.y1))
+        if spec.width >= spec.height
+        else (Point(r.x0, r.y0), Point(r.x1, r.y0))
         for r in panels[:-1]
     )
     sides: dict[str, list[Placed]] = {"front": [], "back": []}
@@ -468,7 +487,8 @@ def _card_piece(kit: KitSpec, card: ResolvedCard, level: int) -> Piece:
             if block.panel >= len(panels):
                 raise kit.error(
                     f"block {block.name!r} is on panel {block.panel + 1} but a {spec.fold} card has "
-                    f"{len(panels)}", f"{spec.name}.{side}.{block.name}",
+                    f"{len(panels)}",
+                    f"{spec.name}.{side}.{block.name}",
                 )
             panel = panels[block.panel]
             local = Rect(0, 0, panel.width, panel.height)

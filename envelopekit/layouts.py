@@ -32,6 +32,7 @@ from .units import parse_length
 
 __all__ = ["LAYOUTS_DIR", "find_layout", "load_layout", "parse_layout"]
 
+
 def _bundled_layouts() -> Path:
     repo = Path(__file__).resolve().parent.parent / "layouts"
     return repo if (repo / "help-me.toml").is_file() else Path(__file__).resolve().parent / "layouts"
@@ -43,8 +44,20 @@ _TOP = {"kit", "defaults", "stocks", "sample", "envelope", "links", "fields"}
 _KIT = {"name", "title", "job", "description", "id_field"}
 _DEFAULTS = {"font", "bleed", "safe", "clearance", "size", "output_condition", "home_country"}
 _CONDITIONS = ("FOGRA39", "FOGRA51", "FOGRA52", "GRACOL", "SWOP")  # render.pdfx.CONDITIONS
-_ENVELOPE = {"name", "label", "style", "size", "auto", "params", "stock", "front", "back", "inside",
-             "cards", "envelopes"}
+_ENVELOPE = {
+    "name",
+    "label",
+    "style",
+    "size",
+    "auto",
+    "params",
+    "stock",
+    "front",
+    "back",
+    "inside",
+    "cards",
+    "envelopes",
+}
 _CARD = {"name", "label", "size", "orientation", "fold", "stock", "front", "back"}
 _COMMON = {"type", "name", "panel"}
 _BLOCK_KEYS: dict[str, set[str]] = {
@@ -96,7 +109,7 @@ class _Lines:
             if key:
                 k = key.group(1).strip('"')
                 self.lines.setdefault(f"{current}.{k}" if current else k, number)
-                rest = line[key.end():]
+                rest = line[key.end() :]
                 if rest.count('"""') == 1 or rest.count("'''") == 1:
                     in_multiline = True
 
@@ -161,8 +174,14 @@ class _Reader:
             return default
         return float(self.convert(self._join(path, key), lambda: parse_length(table[key], what=key)))
 
-    def string(self, table: Mapping[str, Any], key: str, path: str, default: str | None = None,
-               choices: tuple[str, ...] | None = None) -> str:
+    def string(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        path: str,
+        default: str | None = None,
+        choices: tuple[str, ...] | None = None,
+    ) -> str:
         if key not in table:
             if default is None:
                 raise self.error(f"missing {key!r}", path)
@@ -172,16 +191,22 @@ class _Reader:
             raise self.error(f"{key!r} must be a string", self._join(path, key))
         if choices and value not in choices:
             close = difflib.get_close_matches(value, choices, n=1)
-            raise self.error(f"{key} = {value!r} is not one of {', '.join(choices)}", self._join(path, key),
-                             f"did you mean {close[0]!r}?" if close else None)
+            raise self.error(
+                f"{key} = {value!r} is not one of {', '.join(choices)}",
+                self._join(path, key),
+                f"did you mean {close[0]!r}?" if close else None,
+            )
         return value
 
     def box(self, table: Mapping[str, Any], path: str, key: str = "box") -> Rect:
         value = table.get(key)
         p = self._join(path, key)
         if not isinstance(value, list) or len(value) != 4:
-            raise self.error(f"{key!r} must be [x, y, width, height] with units", p,
-                             'e.g. box = ["10mm", "20mm", "80mm", "30mm"]')
+            raise self.error(
+                f"{key!r} must be [x, y, width, height] with units",
+                p,
+                'e.g. box = ["10mm", "20mm", "80mm", "30mm"]',
+            )
         x, y, w, h = self.lengths(value, p, key)
         if w <= 0 or h <= 0:
             raise self.error(f"{key!r} needs a positive width and height", p)
@@ -212,10 +237,16 @@ class _Reader:
         p = self._join(path, key)
         if value in ("none", False):
             return None
-        if (not isinstance(value, list) or len(value) != 4
-                or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)):
-            raise self.error(f"{key!r} must be CMYK [c, m, y, k] from 0 to 1 (or 0 to 100)", p,
-                             "e.g. [0, 0, 0, 1] for 100 % black")
+        if (
+            not isinstance(value, list)
+            or len(value) != 4
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        ):
+            raise self.error(
+                f"{key!r} must be CMYK [c, m, y, k] from 0 to 1 (or 0 to 100)",
+                p,
+                "e.g. [0, 0, 0, 1] for 100 % black",
+            )
         scale = 100.0 if any(v > 1 for v in value) else 1.0
         cmyk = tuple(float(v) / scale for v in value)
         if not all(0 <= v <= 1 for v in cmyk):
@@ -249,10 +280,14 @@ def _block(r: _Reader, t: Mapping[str, Any], path: str, defaults: Mapping[str, A
     black: Colour = (0.0, 0.0, 0.0, 1.0)
     if kind == "text":
         if "text" not in t or not isinstance(t["text"], str):
-            raise r.error("a text block needs text = \"...\"", path)
+            raise r.error('a text block needs text = "..."', path)
         size = r.length(t, "size", path, defaults["size"])
         return TextBlock(
-            name, r.box(t, path), t["text"], font, size,
+            name,
+            r.box(t, path),
+            t["text"],
+            font,
+            size,
             r.length(t, "min_size", path, size),
             r.string(t, "align", path, "left", ("left", "center", "right")),  # type: ignore[arg-type]
             r.string(t, "valign", path, "top", ("top", "middle", "bottom")),  # type: ignore[arg-type]
@@ -267,39 +302,76 @@ def _block(r: _Reader, t: Mapping[str, Any], path: str, defaults: Mapping[str, A
         size = r.length(t, "size", path, 10.0)
         min_size = r.length(t, "min_size", path, min(8.0, size))
         if min_size < 8.0 - 1e-9:
-            raise r.error("address text must be at least 8 pt", f"{path}.min_size",
-                          "postal OCR needs >= 8 pt sans-serif")
-        return AddressBlock(name, r.box(t, path), tuple(lines), font, size, min_size,
-                            r.string(t, "align", path, "left", ("left", "center", "right")),  # type: ignore[arg-type]
-                            float(t.get("leading", 1.2)), r.colour(t, "colour", path, black) or black, panel,
-                            defaults["home_country"])
+            raise r.error(
+                "address text must be at least 8 pt",
+                f"{path}.min_size",
+                "postal OCR needs >= 8 pt sans-serif",
+            )
+        return AddressBlock(
+            name,
+            r.box(t, path),
+            tuple(lines),
+            font,
+            size,
+            min_size,
+            r.string(t, "align", path, "left", ("left", "center", "right")),  # type: ignore[arg-type]
+            float(t.get("leading", 1.2)),
+            r.colour(t, "colour", path, black) or black,
+            panel,
+            defaults["home_country"],
+        )
     if kind == "qr":
         box = r.box(t, path)
         if abs(box.width - box.height) > 0.01:
             raise r.error("a QR box must be square", f"{path}.box")
-        return QRBlock(name, box, r.string(t, "link", path, "survey"),
-                       r.string(t, "error", path, "M", ("L", "M", "Q", "H")),  # type: ignore[arg-type]
-                       r.length(t, "min_module", path, 0.5 * 72 / 25.4),
-                       r.colour(t, "colour", path, black) or black, panel)
+        return QRBlock(
+            name,
+            box,
+            r.string(t, "link", path, "survey"),
+            r.string(t, "error", path, "M", ("L", "M", "Q", "H")),  # type: ignore[arg-type]
+            r.length(t, "min_module", path, 0.5 * 72 / 25.4),
+            r.colour(t, "colour", path, black) or black,
+            panel,
+        )
     if kind == "image":
         rel = r.string(t, "path", path)
         target = (r.base / rel).resolve()
         if r.base not in target.parents:
-            raise r.error(f"image {rel!r} lies outside the layout's folder", f"{path}.path",
-                          "keep images beside the layout file")
+            raise r.error(
+                f"image {rel!r} lies outside the layout's folder",
+                f"{path}.path",
+                "keep images beside the layout file",
+            )
         if not target.is_file():
             raise r.error(f"image {rel!r} not found", f"{path}.path")
-        return ImageBlock(name, r.box(t, path), str(target),
-                          r.string(t, "fit", path, "contain", ("contain", "cover", "stretch")),  # type: ignore[arg-type]
-                          panel)
+        return ImageBlock(
+            name,
+            r.box(t, path),
+            str(target),
+            r.string(t, "fit", path, "contain", ("contain", "cover", "stretch")),  # type: ignore[arg-type]
+            panel,
+        )
     if kind == "rule":
-        return RuleBlock(name, r.point(t, "from", path), r.point(t, "to", path),
-                         r.length(t, "width", path, 0.5), r.colour(t, "colour", path, black) or black,
-                         r.dash(t, path), panel)
+        return RuleBlock(
+            name,
+            r.point(t, "from", path),
+            r.point(t, "to", path),
+            r.length(t, "width", path, 0.5),
+            r.colour(t, "colour", path, black) or black,
+            r.dash(t, path),
+            panel,
+        )
     if kind == "rect":
-        return RectBlock(name, r.box(t, path), r.colour(t, "fill", path, None),
-                         r.colour(t, "stroke", path, black), r.length(t, "width", path, 0.5),
-                         r.length(t, "radius", path, 0.0), r.dash(t, path), panel)
+        return RectBlock(
+            name,
+            r.box(t, path),
+            r.colour(t, "fill", path, None),
+            r.colour(t, "stroke", path, black),
+            r.length(t, "width", path, 0.5),
+            r.length(t, "radius", path, 0.0),
+            r.dash(t, path),
+            panel,
+        )
     colour = r.colour(t, "colour", path, None)
     if colour is None:
         raise r.error("a fill block needs colour = [c, m, y, k]", path)
@@ -309,10 +381,10 @@ def _block(r: _Reader, t: Mapping[str, Any], path: str, defaults: Mapping[str, A
 _FONTS = {"sans", "sans-bold", "sans-italic", "sans-bolditalic", "serif", "serif-bold", "serif-italic"}
 
 
-def _blocks(r: _Reader, t: Mapping[str, Any], key: str, path: str, defaults: Mapping[str, Any]) -> tuple[Block, ...]:
-    blocks = tuple(
-        _block(r, b, f"{path}.{key}[{i}]", defaults) for i, b in enumerate(r.tables(t, key, path))
-    )
+def _blocks(
+    r: _Reader, t: Mapping[str, Any], key: str, path: str, defaults: Mapping[str, Any]
+) -> tuple[Block, ...]:
+    blocks = tuple(_block(r, b, f"{path}.{key}[{i}]", defaults) for i, b in enumerate(r.tables(t, key, path)))
     piece = t.get("name")
     for i, block in enumerate(blocks):
         # Where the kit checks (fold crossings, safe margins) can point back to.
@@ -321,7 +393,9 @@ def _blocks(r: _Reader, t: Mapping[str, Any], key: str, path: str, defaults: Map
     names = [b.name for b in blocks]
     for i, n in enumerate(names):
         if n in names[:i]:
-            raise r.error(f"two blocks are named {n!r}", f"{path}.{key}[{i}].name", "give each block its own name")
+            raise r.error(
+                f"two blocks are named {n!r}", f"{path}.{key}[{i}].name", "give each block its own name"
+            )
     return blocks
 
 
@@ -335,7 +409,9 @@ def _card(r: _Reader, t: Mapping[str, Any], path: str, defaults: Mapping[str, An
     if (orientation == "landscape" and w < h) or (orientation == "portrait" and w > h):
         w, h = h, w
     return CardSpec(
-        name=name, width=w, height=h,
+        name=name,
+        width=w,
+        height=h,
         fold=r.string(t, "fold", path, "flat", ("flat", "half", "tri")),  # type: ignore[arg-type]
         stock=r.stock(t["stock"], f"{path}.stock") if "stock" in t else None,
         front=_blocks(r, t, "front", path, defaults),
@@ -353,13 +429,18 @@ def _envelope(r: _Reader, t: Mapping[str, Any], path: str, defaults: Mapping[str
     styles = load_styles()
     style = r.string(t, "style", path, "banker", tuple(sorted(styles)))
     size_text = r.string(t, "size", path, "auto")
-    size = None if size_text == "auto" else r.convert(f"{path}.size", lambda: lookup(size_text, kind="envelope"))
+    size = (
+        None if size_text == "auto" else r.convert(f"{path}.size", lambda: lookup(size_text, kind="envelope"))
+    )
     auto = t.get("auto", ["iso-c"])
     if isinstance(auto, str):
         auto = [auto]
     if not isinstance(auto, list) or not all(isinstance(a, str) for a in auto):
-        raise r.error("'auto' must be a list of envelope families or sizes", f"{path}.auto",
-                      'e.g. ["iso-c"], ["us-a"], ["C6", "DL"]')
+        raise r.error(
+            "'auto' must be a list of envelope families or sizes",
+            f"{path}.auto",
+            'e.g. ["iso-c"], ["us-a"], ["C6", "DL"]',
+        )
     params = r.table(t, "params", path)
     # Check style parameters here, where the error can name the file and line; as strings,
     # as the net gets them, so a bare number is an error here too rather than points.
@@ -376,10 +457,14 @@ def _envelope(r: _Reader, t: Mapping[str, Any], path: str, defaults: Mapping[str
         _card(r, c, f"{path}.cards[{i}]", defaults) for i, c in enumerate(r.tables(t, "cards", path))
     ]
     contents += [
-        _envelope(r, e, f"{path}.envelopes[{i}]", defaults) for i, e in enumerate(r.tables(t, "envelopes", path))
+        _envelope(r, e, f"{path}.envelopes[{i}]", defaults)
+        for i, e in enumerate(r.tables(t, "envelopes", path))
     ]
     return EnvelopeSpec(
-        name=name, style=style, size=size, auto=tuple(auto),
+        name=name,
+        style=style,
+        size=size,
+        auto=tuple(auto),
         params=tuple((str(k), str(v)) for k, v in params.items()),
         front=_blocks(r, t, "front", path, defaults),
         back=_blocks(r, t, "back", path, defaults),
@@ -423,15 +508,20 @@ def parse_layout(text: str, *, file: str = "<layout>", base: Path | None = None)
     envelopes = r.tables(doc, "envelope", "")
     if len(envelopes) != 1:
         # Point at the second [[envelope]] when there is one (the first is fine).
-        raise r.error("a layout has exactly one outer [[envelope]]; nest the others in it as "
-                      "[[envelope.envelopes]]", "envelope[1]" if envelopes else "envelope")
+        raise r.error(
+            "a layout has exactly one outer [[envelope]]; nest the others in it as [[envelope.envelopes]]",
+            "envelope[1]" if envelopes else "envelope",
+        )
     sample = r.table(doc, "sample", "")
     fields = r.table(doc, "fields", "")
     r.check_keys(fields, {"required"}, "fields")
     required = fields.get("required", [])
     if not isinstance(required, list) or not all(isinstance(f, str) for f in required):
-        raise r.error("'required' must be a list of field names", "fields.required",
-                      'e.g. required = ["first_name", "street", "city"]')
+        raise r.error(
+            "'required' must be a list of field names",
+            "fields.required",
+            'e.g. required = ["first_name", "street", "city"]',
+        )
     links = r.table(doc, "links", "")
     spec = KitSpec(
         name=r.string(kit, "name", "kit"),
@@ -447,8 +537,13 @@ def parse_layout(text: str, *, file: str = "<layout>", base: Path | None = None)
         id_field=r.string(kit, "id_field", "kit", "id"),
         output_condition=r.string(d, "output_condition", "defaults", "FOGRA39", _CONDITIONS),
         required=tuple(required),
-        locations={**r.locations, **{f"links.{k}": (f"links.{k}", r.where.find(f"links.{k}")) for k in links}},
-        **({"envelope_stock": r.stock(stocks["envelope"], "stocks.envelope")} if "envelope" in stocks else {}),
+        locations={
+            **r.locations,
+            **{f"links.{k}": (f"links.{k}", r.where.find(f"links.{k}")) for k in links},
+        },
+        **(
+            {"envelope_stock": r.stock(stocks["envelope"], "stocks.envelope")} if "envelope" in stocks else {}
+        ),
         **({"card_stock": r.stock(stocks["card"], "stocks.card")} if "card" in stocks else {}),
     )
     return spec
@@ -463,7 +558,9 @@ def find_layout(name: str) -> Path:
     if bundled.is_file():
         return bundled
     known = sorted(q.stem for q in LAYOUTS_DIR.glob("*.toml")) if LAYOUTS_DIR.is_dir() else []
-    raise LayoutError(f"layout {name!r} not found", hint=("bundled layouts: " + ", ".join(known)) if known else None)
+    raise LayoutError(
+        f"layout {name!r} not found", hint=("bundled layouts: " + ", ".join(known)) if known else None
+    )
 
 
 def load_layout(path: str | Path) -> KitSpec:

@@ -213,7 +213,8 @@ def _libraries() -> tuple[Any, Any]:
         import zxingcpp
     except ImportError as exc:
         raise VerifyError(
-            f"verify needs pypdfium2 and zxing-cpp: {exc}", hint="reinstall envelopekit: pip install envelopekit (they are among its dependencies)"
+            f"verify needs pypdfium2 and zxing-cpp: {exc}",
+            hint="reinstall envelopekit: pip install envelopekit (they are among its dependencies)",
         ) from None
     return pypdfium2, zxingcpp
 
@@ -414,8 +415,11 @@ class _Checker:
 
     def page(self, pc: PageCodes) -> None:
         owners = self.owners.get((pc.file, pc.page), [])
-        owner_id = None if not owners or self.records is None else " ".join(
-            self.records[i].record_id for i in owners)
+        owner_id = (
+            None
+            if not owners or self.records is None
+            else " ".join(self.records[i].record_id for i in owners)
+        )
         for code in pc.codes:
             module = code.module
             if module is None:

@@ -84,10 +84,13 @@ def mockups(spec: KitSpec) -> None:
     out = HERE / "help-me" / "mockups"
     shutil.rmtree(out, ignore_errors=True)
     with read_records(HERE / "recipients.csv", id_field=spec.id_field) as records:
-        result = write_previews(spec, records, out, ids=["R0001", "R0004"],
-                                key_file=str(HERE / "demo-token.key"))
-    print(f"  {result.mockups} mockups of {', '.join(result.records)} in {result.seconds:.1f} s "
-          f"({result.mockups_per_second:.1f}/s): {out.relative_to(ROOT)}/index.html")
+        result = write_previews(
+            spec, records, out, ids=["R0001", "R0004"], key_file=str(HERE / "demo-token.key")
+        )
+    print(
+        f"  {result.mockups} mockups of {', '.join(result.records)} in {result.seconds:.1f} s "
+        f"({result.mockups_per_second:.1f}/s): {out.relative_to(ROOT)}/index.html"
+    )
     kit_strip(out / "R0004", HERE / "help-me" / "kit.png")
 
 
@@ -95,15 +98,27 @@ def kit_strip(folder: Path, out: Path, *, height: int = 300) -> None:
     """The README's picture: one recipient's kit as they will hold it, in opening order."""
     from PIL import Image
 
-    names = ["outer-front", "outer-back", "letter-front", "step1-front", "step1-back", "card1-front",
-             "step2-front", "step2-back", "card2-front", "step3-front", "step3-back", "card3-front"]
+    names = [
+        "outer-front",
+        "outer-back",
+        "letter-front",
+        "step1-front",
+        "step1-back",
+        "card1-front",
+        "step2-front",
+        "step2-back",
+        "card2-front",
+        "step3-front",
+        "step3-back",
+        "card3-front",
+    ]
     tiles = []
     for name in names:
         im = Image.open(folder / f"{name}.png").convert("RGB")
         k = height / im.height if name.startswith(("outer", "letter")) else height * 0.7 / im.height
         tiles.append(im.resize((max(1, int(im.width * k)), max(1, int(im.height * k)))))
     columns = 6
-    rows = [tiles[i:i + columns] for i in range(0, len(tiles), columns)]
+    rows = [tiles[i : i + columns] for i in range(0, len(tiles), columns)]
     gap = 16
     width = max(sum(t.width for t in row) + gap * (len(row) + 1) for row in rows)
     sheet = Image.new("RGB", (width, len(rows) * (height + gap) + gap), (232, 232, 228))

@@ -28,8 +28,11 @@ def test_continental_postcodes_come_first():
 
 
 def test_empty_lines_drop_out_and_a_two_line_street_stays_two_lines():
-    lines = address_lines(person(street="Calle Mayor 3\nPiso 2", organisation="", city="Madrid",
-                                 postal_code="28013", country="ES"))
+    lines = address_lines(
+        person(
+            street="Calle Mayor 3\nPiso 2", organisation="", city="Madrid", postal_code="28013", country="ES"
+        )
+    )
     assert lines == ["Ada Lovelace", "Calle Mayor 3", "Piso 2", "28013 Madrid", "SPAIN"]
 
 

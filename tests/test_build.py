@@ -65,14 +65,25 @@ def test_help_me_builds_ten_kits_of_eight_pages(help_me: Built) -> None:
 def test_help_me_manifest_rows(help_me: Built) -> None:
     rows = help_me.manifest
     assert [r["record_id"] for r in rows] == [f"R{i:04d}" for i in range(1, 11)]
-    assert list(rows[0]) == ["record_id", "row", "status", "file", "pages", "token", "url",
-                             "url_letter-qr", "url_card-qr"]
+    assert list(rows[0]) == [
+        "record_id",
+        "row",
+        "status",
+        "file",
+        "pages",
+        "token",
+        "url",
+        "url_letter-qr",
+        "url_card-qr",
+    ]
     for k, row in enumerate(rows):
         assert row["status"] == "built" and row["file"] == "kits-00001.pdf"
         assert row["pages"] == f"{8 * k + 1}-{8 * k + 8}"
         assert CROCKFORD.match(row["token"]), row["token"]
-        assert row["url"] == (f"https://survey.example.org/helpme?t={row['token']}"
-                              "&utm_source=gift&utm_medium=direct_mail&utm_campaign=helpme27")
+        assert row["url"] == (
+            f"https://survey.example.org/helpme?t={row['token']}"
+            "&utm_source=gift&utm_medium=direct_mail&utm_campaign=helpme27"
+        )
         assert row["url_letter-qr"] == row["url_card-qr"] == row["url"]
     assert len({r["token"] for r in rows}) == 10
     # Multi-line addresses keep the file's line numbers (R0006 spans lines 7-8).
@@ -119,8 +130,10 @@ def test_an_emoji_only_first_name_is_rejected_and_the_rest_built(
     rows[1]["first_name"] = "😀🎉"  # R0002
     data = write_csv(tmp_path / "people.csv", rows)
     out = tmp_path / "out"
-    code, _, err = run_cli(["build", "help-me", "--data", str(data), "-o", str(out),
-                            "--token-key-file", str(demo_key_file)], capsys)
+    code, _, err = run_cli(
+        ["build", "help-me", "--data", str(data), "-o", str(out), "--token-key-file", str(demo_key_file)],
+        capsys,
+    )
     assert code == 2
     assert "1 record rejected" in err and "R0002" in err
     assert "Traceback" not in err
@@ -144,8 +157,13 @@ def test_an_overflowing_variable_block_is_rejected_naming_the_block(build_kit) -
     spec = parse_layout(text, file="tiny.toml", base=DATA)
     records = [
         Record(2, "short", FieldMap({**spec.sample, "id": "short", "first_name": "Al"})),
-        Record(3, "long", FieldMap({**spec.sample, "id": "long",
-                                     "first_name": "Bartholomew-Maximilian Wolfeschlegelsteinhausen"})),
+        Record(
+            3,
+            "long",
+            FieldMap(
+                {**spec.sample, "id": "long", "first_name": "Bartholomew-Maximilian Wolfeschlegelsteinhausen"}
+            ),
+        ),
     ]
     built = build_kit(spec, records)
     assert (built.result.built, built.result.rejected) == (1, 1)
@@ -158,8 +176,9 @@ def test_an_overflowing_variable_block_is_rejected_naming_the_block(build_kit) -
 def test_personalise_raises_a_record_error_naming_the_block() -> None:
     from envelopekit.compose import personalise
 
-    text = MINIMAL.read_text(encoding="utf-8").replace('["10mm", "70mm", "80mm", "20mm"]',
-                                                      '["10mm", "70mm", "12mm", "5mm"]')
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        '["10mm", "70mm", "80mm", "20mm"]', '["10mm", "70mm", "12mm", "5mm"]'
+    )
     kit = resolve(parse_layout(text, file="tiny.toml", base=DATA))
     with pytest.raises(RecordError) as info:
         personalise(kit, kit.spec.sample, record_id="S-1", row=7, link=lambda *a: ("https://x.org/T", "T"))
@@ -169,8 +188,9 @@ def test_personalise_raises_a_record_error_naming_the_block() -> None:
 
 
 def test_static_text_that_overflows_stops_the_build_before_any_file(tmp_path: Path, demo_key: bytes) -> None:
-    text = MINIMAL.read_text(encoding="utf-8").replace('text = "Hello from the back"',
-                                                      'text = "' + "Hello from the back " * 40 + '"')
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        'text = "Hello from the back"', 'text = "' + "Hello from the back " * 40 + '"'
+    )
     spec = parse_layout(text, file="static.toml", base=DATA)
     with pytest.raises(LayoutError) as info:
         build(spec, None, tmp_path / "out", key=demo_key)
@@ -178,8 +198,9 @@ def test_static_text_that_overflows_stops_the_build_before_any_file(tmp_path: Pa
     assert not list(tmp_path.rglob("*.pdf"))
 
 
-def test_a_missing_column_is_a_clear_error(tmp_path: Path, demo_key_file: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_column_is_a_clear_error(
+    tmp_path: Path, demo_key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rows = [{k: v for k, v in r.items() if k != "street"} for r in recipients()]
     data = write_csv(tmp_path / "nostreet.csv", rows)
     spec = load_layout("help-me")
@@ -188,15 +209,27 @@ def test_a_missing_column_is_a_clear_error(tmp_path: Path, demo_key_file: Path,
         build(spec, records, tmp_path / "direct", key=b"x" * 32)
     assert "no column 'street'" in str(info.value)
     assert "columns found" in (info.value.hint or "")
-    code, _, err = run_cli(["build", "help-me", "--data", str(data), "-o", str(tmp_path / "out"),
-                            "--token-key-file", str(demo_key_file)], capsys)
+    code, _, err = run_cli(
+        [
+            "build",
+            "help-me",
+            "--data",
+            str(data),
+            "-o",
+            str(tmp_path / "out"),
+            "--token-key-file",
+            str(demo_key_file),
+        ],
+        capsys,
+    )
     assert code == 1
     assert err.count("\n") == 1 and "no column 'street'" in err and "Traceback" not in err
     assert not list(tmp_path.rglob("*.pdf"))
 
 
-def test_a_missing_signing_key_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_signing_key_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("ENVELOPEKIT_TOKEN_KEY", raising=False)
     code, _, err = run_cli(["build", "help-me", "-o", str(tmp_path / "out")], capsys)
     assert code == 1 and err.count("\n") == 1 and "ENVELOPEKIT_TOKEN_KEY" in err
@@ -221,7 +254,8 @@ def test_chunks_split_the_batch_into_files(build_kit) -> None:  # type: ignore[n
     assert [f.name for f in built.result.files] == ["kits-00001.pdf", "kits-00002.pdf", "kits-00003.pdf"]
     assert [len(PdfReader(f).pages) for f in built.result.files] == [32, 32, 16]
     assert [r["file"] for r in built.manifest] == ["kits-00001.pdf"] * 4 + ["kits-00002.pdf"] * 4 + [
-        "kits-00003.pdf"] * 2
+        "kits-00003.pdf"
+    ] * 2
     assert built.manifest[4]["pages"] == "1-8"  # page numbers restart in each file
 
 
@@ -230,8 +264,19 @@ def test_a_file_in_the_way_of_the_output_folder_fails_cleanly(
 ) -> None:
     (tmp_path / "blocker").write_text("not a folder")
     out = tmp_path / "blocker" / "out"
-    code, _, err = run_cli(["build", "help-me", "--data", str(RECIPIENTS), "-o", str(out),
-                            "--token-key-file", str(demo_key_file)], capsys)
+    code, _, err = run_cli(
+        [
+            "build",
+            "help-me",
+            "--data",
+            str(RECIPIENTS),
+            "-o",
+            str(out),
+            "--token-key-file",
+            str(demo_key_file),
+        ],
+        capsys,
+    )
     assert code == 1
     assert err.startswith("envelopekit: error: ") and err.count("\n") == 1
     assert "Traceback" not in err and "blocker" in err
@@ -243,8 +288,19 @@ def test_a_pdf_that_cannot_be_saved_leaves_no_temporary_file(
 ) -> None:
     out = tmp_path / "out"
     (out / "kits-00001.pdf").mkdir(parents=True)  # a folder where the PDF must go
-    code, _, err = run_cli(["build", "help-me", "--data", str(RECIPIENTS), "-o", str(out),
-                            "--token-key-file", str(demo_key_file)], capsys)
+    code, _, err = run_cli(
+        [
+            "build",
+            "help-me",
+            "--data",
+            str(RECIPIENTS),
+            "-o",
+            str(out),
+            "--token-key-file",
+            str(demo_key_file),
+        ],
+        capsys,
+    )
     assert code == 1 and err.count("\n") == 1
     assert "kits-00001.pdf" in err and ".tmp" not in err  # names the file, not its temporary
     assert [p.name for p in out.iterdir()] == ["kits-00001.pdf"]
@@ -289,8 +345,9 @@ def test_a_rebuild_leaves_no_stale_kits_files(build_kit) -> None:  # type: ignor
 # --- messy input ------------------------------------------------------------------------------
 
 
-def test_a_messy_cp1252_semicolon_csv_builds(tmp_path: Path, demo_key_file: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_messy_cp1252_semicolon_csv_builds(
+    tmp_path: Path, demo_key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from pypdf import PdfReader
 
     data = DATA / "messy-cp1252.csv"
@@ -299,12 +356,18 @@ def test_a_messy_cp1252_semicolon_csv_builds(tmp_path: Path, demo_key_file: Path
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
     out = tmp_path / "out"
-    code, _, err = run_cli(["build", "help-me", "--data", str(data), "-o", str(out),
-                            "--token-key-file", str(demo_key_file)], capsys)
+    code, _, err = run_cli(
+        ["build", "help-me", "--data", str(data), "-o", str(out), "--token-key-file", str(demo_key_file)],
+        capsys,
+    )
     assert code == 0, err
     manifest = read_manifest(out)
     assert [(r["record_id"], r["status"]) for r in manifest] == [
-        ("M001", "built"), ("M002", "built"), ("M003", "built"), ("M004", "built")]
+        ("M001", "built"),
+        ("M002", "built"),
+        ("M003", "built"),
+        ("M004", "built"),
+    ]
     reader = PdfReader(out / "kits-00001.pdf")
     assert len(reader.pages) == 32
     expect = {

@@ -93,8 +93,9 @@ def test_version_and_no_command(capsys: pytest.CaptureFixture[str]) -> None:
 # --- net --------------------------------------------------------------------------------------
 
 
-def test_net_json_schema_and_counts(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_net_json_schema_and_counts(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     code, out, err = run(["net", "pocket", "C6", "--json"], capsys)
     assert code == 0, err
@@ -137,8 +138,9 @@ def test_net_pdf(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     trim = [float(v) for v in page["/TrimBox"]]
     bleed = [float(v) for v in page["/BleedBox"]]
     assert (trim[2] - trim[0], trim[3] - trim[1]) == pytest.approx(net.bbox.size, abs=TOL)
-    assert bleed == pytest.approx([trim[0] - 3 * mm, trim[1] - 3 * mm, trim[2] + 3 * mm, trim[3] + 3 * mm],
-                                  abs=TOL)
+    assert bleed == pytest.approx(
+        [trim[0] - 3 * mm, trim[1] - 3 * mm, trim[2] + 3 * mm, trim[3] + 3 * mm], abs=TOL
+    )
     spaces = page["/Resources"]["/ColorSpace"]
     assert {"/CutContour", "/Crease", "/Glue", "/All"} <= set(spaces)
 
@@ -156,7 +158,10 @@ def test_net_pdf(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     ],
 )
 def test_net_with_a_bad_argument_is_one_line_and_exit_1(
-    argv: list[str], says: str, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    argv: list[str],
+    says: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
@@ -170,8 +175,13 @@ def test_net_with_a_bad_argument_is_one_line_and_exit_1(
 def test_a_real_failure_prints_no_traceback(tmp_path: Path) -> None:
     exe = shutil.which("envelopekit")
     argv = [exe] if exe else [sys.executable, "-m", "envelopekit.cli"]
-    proc = subprocess.run([*argv, "net", "pocket", "C6", "--param", "side_flap=-4mm"],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    proc = subprocess.run(
+        [*argv, "net", "pocket", "C6", "--param", "side_flap=-4mm"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert one_line_error(proc.stderr).startswith("envelopekit: error: pocket parameter side_flap")
@@ -210,8 +220,9 @@ def test_build_reads_the_key_from_the_environment(
 
 def test_build_of_a_broken_layout_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     layout = tmp_path / "broken.toml"
-    layout.write_text('[kit]\nname = "x"\n\n[[envelope]]\nname = "outer"\nstyle = "pockt"\n',
-                      encoding="utf-8")
+    layout.write_text(
+        '[kit]\nname = "x"\n\n[[envelope]]\nname = "outer"\nstyle = "pockt"\n', encoding="utf-8"
+    )
     code, _, err = run(["build", str(layout), "-o", str(tmp_path / "out")], capsys)
     assert code == 1
     line = one_line_error(err)

@@ -15,8 +15,17 @@ from envelopekit.units import inch, mm, parse_length
 
 @pytest.mark.parametrize(
     ("text", "points"),
-    [("3mm", 3 * mm), ("2.5cm", 25 * mm), ("0.125in", 9.0), ("1/8in", 9.0), ("12pt", 12.0),
-     ("1 3/8in", 99.0), (".5in", 36.0), ("-2mm", -2 * mm), ('2"', 144.0)],
+    [
+        ("3mm", 3 * mm),
+        ("2.5cm", 25 * mm),
+        ("0.125in", 9.0),
+        ("1/8in", 9.0),
+        ("12pt", 12.0),
+        ("1 3/8in", 99.0),
+        (".5in", 36.0),
+        ("-2mm", -2 * mm),
+        ('2"', 144.0),
+    ],
 )
 def test_parse_length(text, points):
     assert parse_length(text) == pytest.approx(points, abs=1e-9)
@@ -42,8 +51,11 @@ def test_transform_compose_applies_right_first():
 
 
 @given(
-    st.floats(-360, 360), st.floats(-500, 500), st.floats(-500, 500),
-    st.floats(-100, 100), st.floats(-100, 100),
+    st.floats(-360, 360),
+    st.floats(-500, 500),
+    st.floats(-500, 500),
+    st.floats(-100, 100),
+    st.floats(-100, 100),
 )
 @settings(max_examples=60, deadline=None)
 def test_transform_inverse_round_trips(deg, dx, dy, x, y):

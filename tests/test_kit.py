@@ -44,8 +44,13 @@ def card(name: str = "card", size=A6, **kw) -> CardSpec:  # type: ignore[no-unty
 
 
 def kit_of(*contents, style: str = "pocket", size=None, clearance=HAND, safe=4 * mm, **env) -> KitSpec:  # type: ignore[no-untyped-def]
-    return KitSpec("t", EnvelopeSpec("env", style, size=size, contents=tuple(contents), **env),
-                   clearance=clearance, safe=safe, source="t.toml")
+    return KitSpec(
+        "t",
+        EnvelopeSpec("env", style, size=size, contents=tuple(contents), **env),
+        clearance=clearance,
+        safe=safe,
+        source="t.toml",
+    )
 
 
 def shortfalls(message: str) -> dict[str, float]:
@@ -172,12 +177,20 @@ def test_thickness_and_weight_add_up_through_the_levels() -> None:
 def test_help_me_resolves_to_the_documented_kit() -> None:
     kit = resolve(load_layout("help-me"))
     assert [(e.spec.name, e.spec.style, e.size_name) for e in kit.envelopes()] == [
-        ("outer", "banker", "C5"), ("step1", "wallet", "C6"), ("step2", "baronial", "C7"),
+        ("outer", "banker", "C5"),
+        ("step1", "wallet", "C6"),
+        ("step2", "baronial", "C7"),
         ("step3", "diamond", "96x66mm"),
     ]
     assert [(p.key, p.kind, p.level) for p in kit.pieces] == [
-        ("outer", "net", 1), ("letter", "card", 1), ("step1", "net", 2), ("card1", "card", 2),
-        ("step2", "net", 3), ("card2", "card", 3), ("step3", "net", 4), ("card3", "card", 4),
+        ("outer", "net", 1),
+        ("letter", "card", 1),
+        ("step1", "net", 2),
+        ("card1", "card", 2),
+        ("step2", "net", 3),
+        ("card2", "card", 3),
+        ("step3", "net", 4),
+        ("card3", "card", 4),
     ]
     for piece in kit.pieces:
         if piece.net is not None:
@@ -411,13 +424,26 @@ def _visible_static_lines(piece):  # type: ignore[no-untyped-def]
         if not isinstance(b, TextBlock) or b.variable:
             continue
         text = b.template.replace("{{", "{").replace("}}", "}")
-        lay = fit_text(text, b.font, b.box.width, b.box.height, size=b.size, min_size=b.min_size or b.size,
-                       leading=b.leading, align=b.align, valign=b.valign)
+        lay = fit_text(
+            text,
+            b.font,
+            b.box.width,
+            b.box.height,
+            size=b.size,
+            min_size=b.min_size or b.size,
+            leading=b.leading,
+            align=b.align,
+            valign=b.valign,
+        )
         for line in lay.lines:
             if not line.text.strip():
                 continue
-            ink = Rect(b.box.x0 + line.x, b.box.y0 + line.baseline - lay.descent,
-                       b.box.x0 + line.x + line.width, b.box.y0 + line.baseline + lay.ascent)
+            ink = Rect(
+                b.box.x0 + line.x,
+                b.box.y0 + line.baseline - lay.descent,
+                b.box.x0 + line.x + line.width,
+                b.box.y0 + line.baseline + lay.ascent,
+            )
             poly = placed.to_piece.apply_rect(ink)
             c = poly.bbox.center
             if placed.clip is not None and not placed.clip.contains(c):

@@ -26,7 +26,7 @@ def edit_line(text: str, old: str, new: str, *, after: str | None = None) -> tup
     lines = text.splitlines()
     start = lines.index(after) + 1 if after is not None else 0
     index = lines.index(old, start)
-    lines[index:index + 1] = new.splitlines()
+    lines[index : index + 1] = new.splitlines()
     return "\n".join(lines) + "\n", index + 1
 
 
@@ -133,8 +133,9 @@ def test_typo_deep_in_the_nesting_points_at_its_line() -> None:
 
 
 def test_typo_in_a_card_key_and_a_top_level_table() -> None:
-    text, line = edit_line(HELP_ME, 'orientation = "landscape"', 'orientaton = "landscape"',
-                           after='name = "card2"')
+    text, line = edit_line(
+        HELP_ME, 'orientation = "landscape"', 'orientaton = "landscape"', after='name = "card2"'
+    )
     err = layout_error(text)
     assert (err.line, "did you mean 'orientation'" in str(err)) == (line, True)
     text, line = edit_line(HELP_ME, 'bleed = "3mm"', 'bled = "3mm"')
@@ -171,7 +172,7 @@ def test_a_length_without_a_unit_is_refused_on_its_line() -> None:
 
 
 def test_a_bare_number_in_a_box_is_refused() -> None:
-    text, line = edit_line(HELP_ME, 'box = ["154mm", "34mm", "44mm", "44mm"]', 'box = [154, 34, 44, 44]')
+    text, line = edit_line(HELP_ME, 'box = ["154mm", "34mm", "44mm", "44mm"]', "box = [154, 34, 44, 44]")
     err = layout_error(text)
     assert err.line == line and err.key.endswith("front[3].box")
 
@@ -201,8 +202,9 @@ def test_colours_read_as_fractions_or_percentages() -> None:
 
 
 def test_a_qr_box_must_be_square() -> None:
-    text, line = edit_line(HELP_ME, 'box = ["154mm", "34mm", "44mm", "44mm"]',
-                           'box = ["154mm", "34mm", "44mm", "40mm"]')
+    text, line = edit_line(
+        HELP_ME, 'box = ["154mm", "34mm", "44mm", "44mm"]', 'box = ["154mm", "34mm", "44mm", "40mm"]'
+    )
     err = layout_error(text)
     assert err.line == line
     assert "square" in str(err) and err.key.endswith("front[3].box")
@@ -211,8 +213,10 @@ def test_a_qr_box_must_be_square() -> None:
 def test_an_image_outside_the_layout_folder_is_refused(tmp_path: Path) -> None:
     (tmp_path / "kit").mkdir()
     (tmp_path / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    block = ('[[envelope.cards.front]]\ntype = "image"\nname = "logo"\npath = "../secret.png"\n'
-             'box = ["10mm", "10mm", "20mm", "20mm"]')
+    block = (
+        '[[envelope.cards.front]]\ntype = "image"\nname = "logo"\npath = "../secret.png"\n'
+        'box = ["10mm", "10mm", "20mm", "20mm"]'
+    )
     text, first = insert_after(HELP_ME, 'stock = "text-120"', "\n" + block)
     err = layout_error(text, base=tmp_path / "kit")
     assert err.line == first + 4  # the path = ... line
@@ -223,8 +227,10 @@ def test_an_image_outside_the_layout_folder_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_missing_image_inside_the_folder_is_named(tmp_path: Path) -> None:
-    block = ('[[envelope.cards.front]]\ntype = "image"\nname = "logo"\npath = "logo.png"\n'
-             'box = ["10mm", "10mm", "20mm", "20mm"]')
+    block = (
+        '[[envelope.cards.front]]\ntype = "image"\nname = "logo"\npath = "logo.png"\n'
+        'box = ["10mm", "10mm", "20mm", "20mm"]'
+    )
     text, first = insert_after(HELP_ME, 'stock = "text-120"', "\n" + block)
     err = layout_error(text, base=tmp_path)
     assert err.line == first + 4 and "not found" in str(err)

@@ -23,9 +23,20 @@ BLEED = 3 * mm
 DIE_INKS = {"CutContour", "Crease", "Glue"}
 SPOTS = DIE_INKS | {"All"}
 STANDARD_14 = {
-    "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", "Helvetica-BoldOblique",
-    "Times-Roman", "Times-Bold", "Times-Italic", "Times-BoldItalic",
-    "Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique", "Symbol", "ZapfDingbats",
+    "Helvetica",
+    "Helvetica-Bold",
+    "Helvetica-Oblique",
+    "Helvetica-BoldOblique",
+    "Times-Roman",
+    "Times-Bold",
+    "Times-Italic",
+    "Times-BoldItalic",
+    "Courier",
+    "Courier-Bold",
+    "Courier-Oblique",
+    "Courier-BoldOblique",
+    "Symbol",
+    "ZapfDingbats",
 }
 
 
@@ -147,8 +158,9 @@ def walk(reader: PdfReader, page: Any) -> Walk:
             elif op == "gs":
                 gs = _resolve(_resolve(resources["/ExtGState"])[str(operands[0])])
                 if "/OP" in gs:
-                    state = replace(state, overprint_stroke=bool(gs["/OP"]),
-                                    overprint_fill=bool(gs.get("/op", gs["/OP"])))
+                    state = replace(
+                        state, overprint_stroke=bool(gs["/OP"]), overprint_fill=bool(gs.get("/op", gs["/OP"]))
+                    )
                 elif "/op" in gs:
                     state = replace(state, overprint_fill=bool(gs["/op"]))
                 if "/LW" in gs:
@@ -183,11 +195,13 @@ def walk(reader: PdfReader, page: Any) -> Walk:
                 result.events.append(Event("text", state, where, text=_text_of(operands, op)))
             elif op in ("S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n"):
                 if op in ("f", "F", "f*", "B", "B*", "b", "b*"):
-                    result.events.append(Event("fill", state, where, rects=rects, points=points,
-                                               anchors=anchors, lines=lines))
+                    result.events.append(
+                        Event("fill", state, where, rects=rects, points=points, anchors=anchors, lines=lines)
+                    )
                 if op in ("S", "s", "B", "B*", "b", "b*"):
-                    result.events.append(Event("stroke", state, where, points=points, anchors=anchors,
-                                               lines=lines))
+                    result.events.append(
+                        Event("stroke", state, where, points=points, anchors=anchors, lines=lines)
+                    )
                 rects, points, anchors, lines = 0, [], [], []
             elif op == "Do":
                 xobjects = _resolve(resources.get("/XObject", {}))
@@ -271,8 +285,9 @@ def test_page_count_is_pieces_times_kits_plus_side_b_pages(help_me: Built, minim
 # --- separations and overprint ---------------------------------------------------------------
 
 
-def test_net_pages_define_the_four_spot_colours_by_exact_name(help_me: Built,
-                                                              help_me_walks: list[Walk]) -> None:
+def test_net_pages_define_the_four_spot_colours_by_exact_name(
+    help_me: Built, help_me_walks: list[Walk]
+) -> None:
     for i, w in enumerate(help_me_walks):
         piece = help_me.kit.pieces[i]
         want = SPOTS if piece.net is not None else {"All"}
@@ -280,12 +295,14 @@ def test_net_pages_define_the_four_spot_colours_by_exact_name(help_me: Built,
             cs = w.colour_spaces.get(name)
             assert cs is not None, f"page {i + 1} ({piece.key}) has no {name} colour space"
             assert cs[0] == "/Separation" and cs[1] == f"/{name}" and cs[2] == "/DeviceCMYK"
-        near_misses = [n for n in w.colour_spaces if n.lower().replace(" ", "") in
-                       {s.lower() for s in SPOTS} and n not in SPOTS]
+        near_misses = [
+            n
+            for n in w.colour_spaces
+            if n.lower().replace(" ", "") in {s.lower() for s in SPOTS} and n not in SPOTS
+        ]
         assert not near_misses, "RIPs match the swatch name exactly"
         assert all(not e.where.startswith("undefined") for e in w.events)
-        undefined = [e for e in w.events
-                     if "undefined:" in e.state.stroke.space + e.state.fill.space]
+        undefined = [e for e in w.events if "undefined:" in e.state.stroke.space + e.state.fill.space]
         assert not undefined, "every colour space used is defined in the resources"
 
 
@@ -325,8 +342,10 @@ def test_die_lines_match_the_plan(help_me: Built, help_me_walks: list[Walk]) -> 
         dx, dy = trim[0] - net.bbox.x0, trim[1] - net.bbox.y0
         outline = net.outline
         want = [(outline.start.x + dx, outline.start.y + dy)]
-        want += [(seg.p3.x + dx, seg.p3.y + dy) if hasattr(seg, "p3") else (seg.p1.x + dx, seg.p1.y + dy)
-                 for seg in outline.segments]
+        want += [
+            (seg.p3.x + dx, seg.p3.y + dy) if hasattr(seg, "p3") else (seg.p1.x + dx, seg.p1.y + dy)
+            for seg in outline.segments
+        ]
         assert len(cut.anchors) == len(want), f"{piece.key}: one path segment per planned segment"
         for got, exp in zip(cut.anchors, want, strict=True):
             assert got == pytest.approx(exp, abs=TOL), piece.key
@@ -334,8 +353,12 @@ def test_die_lines_match_the_plan(help_me: Built, help_me_walks: list[Walk]) -> 
         assert all(ax0 - TOL <= x <= ax1 + TOL and ay0 - TOL <= y <= ay1 + TOL for x, y in cut.anchors)
         flat = outline.flatten(0.01).bbox
         assert (flat.x0 + dx, flat.y0 + dy, flat.x1 + dx, flat.y1 + dy) == pytest.approx(trim, abs=TOL)
-        creases = [seg for e in w.events if e.kind == "stroke" and e.state.stroke.space == "Crease"
-                   for seg in e.lines]
+        creases = [
+            seg
+            for e in w.events
+            if e.kind == "stroke" and e.state.stroke.space == "Crease"
+            for seg in e.lines
+        ]
         planned = [((f.p0.x + dx, f.p0.y + dy), (f.p1.x + dx, f.p1.y + dy)) for f in net.folds]
         assert len(creases) == len(planned)
         for got, want in zip(creases, planned, strict=True):
@@ -350,8 +373,9 @@ def test_marks_stay_outside_the_bleed(help_me: Built, help_me_walks: list[Walk])
     reader = help_me.reader()
     for i, w in enumerate(help_me_walks):
         x0, y0, x1, y1 = box(reader.pages[i], "/BleedBox")
-        marks = [seg for e in w.events if e.kind == "stroke" and e.state.stroke.space == "All"
-                 for seg in e.lines]
+        marks = [
+            seg for e in w.events if e.kind == "stroke" and e.state.stroke.space == "All" for seg in e.lines
+        ]
         assert len(marks) >= 8, "two crop marks at each corner"
         for (ax, ay), (bx, by) in marks:
             inside_x = max(ax, bx) > x0 + TOL and min(ax, bx) < x1 - TOL
@@ -464,8 +488,10 @@ def test_no_rgb_or_gray_anywhere(help_me_walks: list[Walk]) -> None:
         for cs in w.colour_spaces.values():
             assert "DeviceRGB" not in str(cs) and "ICCBased" not in str(cs)
     # Text is set in DeviceCMYK `0 0 0 1 k` in the stream itself.
-    assert any(e.kind == "colour-op" and e.op == "k" and e.state.fill.values == (0, 0, 0, 1)
-               for e in help_me_walks[0].events)
+    assert any(
+        e.kind == "colour-op" and e.op == "k" and e.state.fill.values == (0, 0, 0, 1)
+        for e in help_me_walks[0].events
+    )
 
 
 def test_static_artwork_is_one_form_per_piece_side_reused_by_every_kit(help_me: Built) -> None:
@@ -510,8 +536,9 @@ def test_qr_codes_decode_to_the_manifest_urls(help_me: Built) -> None:
             first = int(row["pages"].split("-")[0]) - 1
             for offset, column in ((1, "url_letter-qr"), (7, "url_card-qr")):
                 image = doc[first + offset].render(scale=200 / 72).to_pil()
-                found = [r.text for r in zxingcpp.read_barcodes(image)
-                         if r.format == zxingcpp.BarcodeFormat.QRCode]
+                found = [
+                    r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode
+                ]
                 assert found == [row[column]], f"{row['record_id']} page {first + offset + 1}"
     finally:
         doc.close()

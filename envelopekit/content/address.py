@@ -14,18 +14,55 @@ from collections.abc import Mapping
 
 __all__ = ["ADDRESS_FIELDS", "COUNTRY_NAMES", "address_lines"]
 
-ADDRESS_FIELDS = ("first_name", "last_name", "organisation", "street", "street2", "postal_code", "city",
-                  "region", "country")
+ADDRESS_FIELDS = (
+    "first_name",
+    "last_name",
+    "organisation",
+    "street",
+    "street2",
+    "postal_code",
+    "city",
+    "region",
+    "country",
+)
 """Record fields an automatic address block reads; missing ones count as empty."""
 
 COUNTRY_NAMES: dict[str, str] = {
-    "AT": "Austria", "AU": "Australia", "BE": "Belgium", "BR": "Brazil", "CA": "Canada",
-    "CH": "Switzerland", "CN": "China", "CZ": "Czech Republic", "DE": "Germany", "DK": "Denmark",
-    "ES": "Spain", "FI": "Finland", "FR": "France", "GB": "United Kingdom", "GR": "Greece",
-    "HK": "Hong Kong", "IE": "Ireland", "IN": "India", "IS": "Iceland", "IT": "Italy", "JP": "Japan",
-    "KR": "South Korea", "MX": "Mexico", "NL": "Netherlands", "NO": "Norway", "NZ": "New Zealand",
-    "PL": "Poland", "PT": "Portugal", "RU": "Russia", "SE": "Sweden", "SG": "Singapore",
-    "UA": "Ukraine", "US": "United States", "VN": "Vietnam", "ZA": "South Africa",
+    "AT": "Austria",
+    "AU": "Australia",
+    "BE": "Belgium",
+    "BR": "Brazil",
+    "CA": "Canada",
+    "CH": "Switzerland",
+    "CN": "China",
+    "CZ": "Czech Republic",
+    "DE": "Germany",
+    "DK": "Denmark",
+    "ES": "Spain",
+    "FI": "Finland",
+    "FR": "France",
+    "GB": "United Kingdom",
+    "GR": "Greece",
+    "HK": "Hong Kong",
+    "IE": "Ireland",
+    "IN": "India",
+    "IS": "Iceland",
+    "IT": "Italy",
+    "JP": "Japan",
+    "KR": "South Korea",
+    "MX": "Mexico",
+    "NL": "Netherlands",
+    "NO": "Norway",
+    "NZ": "New Zealand",
+    "PL": "Poland",
+    "PT": "Portugal",
+    "RU": "Russia",
+    "SE": "Sweden",
+    "SG": "Singapore",
+    "UA": "Ukraine",
+    "US": "United States",
+    "VN": "Vietnam",
+    "ZA": "South Africa",
 }
 
 # The locality line(s), by country. {region} is dropped when empty.

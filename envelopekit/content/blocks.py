@@ -31,6 +31,7 @@ Colour = tuple[float, float, float, float]
 
 BLACK: Colour = (0.0, 0.0, 0.0, 1.0)
 
+
 def template_fields(template: str) -> tuple[str, ...]:
     """The ``{field}`` names a template uses, in order of first use."""
     from .text import template_fields as parse

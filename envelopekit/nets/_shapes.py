@@ -140,8 +140,10 @@ def _clean(p: Point) -> Point:
 def _unit(v: Point) -> Point:
     n = v.length()
     if n < 1e-9:
-        raise NetError("these parameters collapse an edge of the net to nothing",
-                       hint="make the flaps deeper or the shoulders less steep")
+        raise NetError(
+            "these parameters collapse an edge of the net to nothing",
+            hint="make the flaps deeper or the shoulders less steep",
+        )
     return Point(v.x / n, v.y / n)
 
 

@@ -135,8 +135,11 @@ class Frame:
         flaps, never so far that the side flaps' shoulders show below them; the
         rounding stays over the side flaps."""
         s, g, m, c = self.side, self.glue, self.margin, self.caliper
-        self.require(back - c >= 2 * mm * self.k, f"the back flap would be only {fmt(back)} deep",
-                     "reduce throat (or back_flap) so the back flap reaches over the side flaps")
+        self.require(
+            back - c >= 2 * mm * self.k,
+            f"the back flap would be only {fmt(back)} deep",
+            "reduce throat (or back_flap) so the back flap reaches over the side flaps",
+        )
         x = max(0.0, s - 2 * m - g)
         for _ in range(3):  # the strip is measured square to the leaning edge
             x = max(0.0, s - m - (m + g) * math.hypot(1.0, x / (back - c)))

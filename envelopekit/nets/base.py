@@ -257,9 +257,7 @@ def register(
     return deco
 
 
-def build_net(
-    style: str, width: float, height: float, params: Mapping[str, Any] | Any | None = None
-) -> Net:
+def build_net(style: str, width: float, height: float, params: Mapping[str, Any] | Any | None = None) -> Net:
     """Build a net of ``style`` for a finished size ``width`` x ``height`` (points)."""
     from . import load_styles
 

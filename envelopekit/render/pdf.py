@@ -14,9 +14,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib.colors import CMYKColor, CMYKColorSep
 from reportlab.lib.rl_accel import fp_str
-from reportlab import rl_config
 from reportlab.pdfbase import ttfonts
 from reportlab.pdfgen.canvas import FILL_EVEN_ODD, Canvas
 from reportlab.pdfgen.pathobject import PDFPathObject
@@ -82,6 +82,8 @@ def slug_font() -> str:
     from ..content.text import get_family
 
     return get_family("sans").fonts[0].name
+
+
 CUT_WIDTH = 0.25
 CREASE_DASH = (3.0, 2.0)
 MARK_DASH = (2.0, 1.5)
@@ -216,8 +218,9 @@ def net_pdf(
     page = single_up(box.width, box.height, bleed=bleed)
     t = page.place @ Transform.translate(-box.x0, -box.y0)
     buf = io.BytesIO()
-    pdf = PdfCanvas(buf, title=title or f"{net.style} net {net.width / mm:.0f}x{net.height / mm:.0f}mm",
-                    inks=inks)
+    pdf = PdfCanvas(
+        buf, title=title or f"{net.style} net {net.width / mm:.0f}x{net.height / mm:.0f}mm", inks=inks
+    )
     pdf.begin_page(page)
     pdf.die_lines(net, t)
     folds = [(t.apply(f.p0), t.apply(f.p1)) for f in net.folds]
@@ -282,8 +285,12 @@ def _proof_spot(page: PageGeometry, width: float, cap: float, slug_end: float | 
         if slug_end is not None and x < slug_end + 2 * mm:
             y += 1.6 * cap
         candidates.append(Rect(x, y, x + width, y + cap))
-    corner = Rect(page.media.x1 - 2 * mm - width, page.media.y1 - 2 * mm - cap,
-                  page.media.x1 - 2 * mm, page.media.y1 - 2 * mm)
+    corner = Rect(
+        page.media.x1 - 2 * mm - width,
+        page.media.y1 - 2 * mm - cap,
+        page.media.x1 - 2 * mm,
+        page.media.y1 - 2 * mm,
+    )
     candidates.append(corner)
     for box in candidates:
         clear_of_marks = box.y1 <= below_marks or not box.intersects(page.bleed.expand(marks_end))
@@ -329,8 +336,15 @@ class KitRenderer(PdfCanvas):
     """Draws personalised kits single-up: per piece side, the static part once per file
     as a Form XObject, then the record's variable part, the marks and the slug."""
 
-    def __init__(self, out: Any, kit: ResolvedKit, *, title: str | None = None, inks: Inks | None = None,
-                 proof: bool = False):
+    def __init__(
+        self,
+        out: Any,
+        kit: ResolvedKit,
+        *,
+        title: str | None = None,
+        inks: Inks | None = None,
+        proof: bool = False,
+    ):
         super().__init__(out, title=title or kit.spec.title or kit.spec.name, inks=inks)
         self.kit = kit
         self.proof = proof
@@ -425,8 +439,15 @@ class KitRenderer(PdfCanvas):
                 if op.dash:
                     c.setDash(list(op.dash))
             if op.radius:
-                c.roundRect(r.x0, r.y0, r.width, r.height, op.radius, stroke=int(bool(op.stroke)),
-                            fill=int(bool(op.fill)))
+                c.roundRect(
+                    r.x0,
+                    r.y0,
+                    r.width,
+                    r.height,
+                    op.radius,
+                    stroke=int(bool(op.stroke)),
+                    fill=int(bool(op.fill)),
+                )
             else:
                 c.rect(r.x0, r.y0, r.width, r.height, stroke=int(bool(op.stroke)), fill=int(bool(op.fill)))
             c.restoreState()
