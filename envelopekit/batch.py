@@ -11,7 +11,6 @@ one.
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,6 +20,7 @@ from .catalog import Sheet
 from .compose import PersonalKit, personalise
 from .content.blocks import QRBlock
 from .errors import EnvelopekitError, RecordError, TokenError
+from .files import write_atomic, write_bytes_atomic
 from .geometry import Point
 from .kit import KitSpec, ResolvedKit, resolve
 from .kit import Piece as KitPiece
@@ -142,21 +142,6 @@ class BuildResult:
         return 2 if self.rejected else 0
 
 
-def _atomic(path: Path, write: Callable[[Any], object], *, text: bool) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        if text:
-            with open(tmp, "w", encoding="utf-8", newline="") as f:
-                write(f)
-        else:
-            with open(tmp, "wb") as f:
-                write(f)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 class _Chunk:
     """One output PDF being drawn; saved under its final name only when complete.
 
@@ -188,7 +173,7 @@ class _Chunk:
             self._impose()
         self.renderer.save()
         data = self.buf.getvalue()
-        _atomic(self.path, lambda f: f.write(data), text=False)
+        write_bytes_atomic(self.path, data)
 
     def _impose(self) -> None:
         from .impose import ImposeOptions, Piece, plan
@@ -268,10 +253,7 @@ def build(
     links = Links(spec, key=key, key_file=key_file) if blocks else None
     for piece, block in blocks:
         if links is None or block.link not in links.specs:
-            where = next(
-                (k for k in spec.locations if k.startswith(f"{piece}.") and k.endswith(f".{block.name}")),
-                f"{piece}.{block.name}",
-            )
+            where = spec.block_location(piece, block.name)
             raise spec.error(
                 f"QR block {block.name!r} uses link {block.link!r}, which [links] does not define",
                 where,
@@ -387,10 +369,7 @@ def _probe_links(
         try:
             _qr_ops(block, url, f"{piece}.{block.name}")
         except FitError as exc:
-            where = next(
-                (k for k in spec.locations if k.startswith(f"{piece}.") and k.endswith(f".{block.name}")),
-                f"{piece}.{block.name}",
-            )
+            where = spec.block_location(piece, block.name)
             raise spec.error(f"every record would be rejected: {exc.message}", where, exc.hint) from None
 
 
@@ -459,15 +438,15 @@ def _write_reports(result: BuildResult, link_columns: list[str], *, imposed: boo
     columns = ["record_id", "row", "status", "file", "pages"] + (["sheets", "placements"] if imposed else [])
     if link_columns:
         columns += ["token", "url", *link_columns]
-    _atomic(result.outdir / "manifest.csv", lambda f: write_csv(result.manifest, columns, f), text=True)
-    _atomic(
+    write_atomic(result.outdir / "manifest.csv", lambda f: write_csv(result.manifest, columns, f), text=True)
+    write_atomic(
         result.outdir / "manifest.json",
         lambda f: write_json(result.manifest, f, fieldnames=columns),
         text=True,
     )
     errors = result.outdir / "errors.csv"
     if result.errors:
-        _atomic(
+        write_atomic(
             errors, lambda f: write_csv(result.errors, ["row", "record_id", "field", "reason"], f), text=True
         )
     elif errors.exists():
@@ -493,17 +472,8 @@ def build_files(
     from .records import read_records
 
     spec = layout if isinstance(layout, KitSpec) else load_layout(layout)
-    if data is None:
-        return build(
-            spec,
-            None,
-            output,
-            chunk=chunk,
-            proof=proof,
-            key_file=str(key_file) if key_file else None,
-            impose=impose,
-        )
-    with read_records(data, id_field=spec.id_field) as records:
+    records = read_records(data, id_field=spec.id_field) if data is not None else None
+    try:
         return build(
             spec,
             records,
@@ -513,3 +483,6 @@ def build_files(
             key_file=str(key_file) if key_file else None,
             impose=impose,
         )
+    finally:
+        if records is not None:
+            records.close()

@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from . import __version__
 from .errors import EnvelopekitError
+from .files import write_bytes_atomic
 
 __all__ = ["main"]
 
@@ -28,18 +29,6 @@ def _param(text: str) -> tuple[str, str]:
         raise argparse.ArgumentTypeError(f"--param {text!r}: write NAME=VALUE, e.g. side_flap=15mm")
     name, value = text.split("=", 1)
     return name.strip(), value.strip()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _today() -> str:
@@ -119,7 +108,7 @@ def cmd_net(args: argparse.Namespace) -> int:
 
         out = Path(args.output or f"{net.style}-{args.size.replace('/', '_').replace('#', 'no')}.pdf")
         bleed = parse_length(args.bleed, what="--bleed")
-        write_atomic(out, net_pdf(net, bleed=bleed))
+        write_bytes_atomic(out, net_pdf(net, bleed=bleed))
         print(f"wrote {out}", file=sys.stderr)
     return EXIT_OK
 

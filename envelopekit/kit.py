@@ -105,6 +105,13 @@ class KitSpec:
         key, line = self.locations.get(where, (where, None))
         return LayoutError(message, file=self.source, line=line, key=key, hint=hint)
 
+    def block_location(self, piece: str, block: str) -> str:
+        """The ``locations`` key of a block known by piece and name (its face unknown)."""
+        return next(
+            (k for k in self.locations if k.startswith(f"{piece}.") and k.endswith(f".{block}")),
+            f"{piece}.{block}",
+        )
+
 
 # --- nesting ------------------------------------------------------------------------------
 

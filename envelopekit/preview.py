@@ -23,6 +23,7 @@ from pathlib import Path
 from .batch import Links, qr_blocks, sample_records
 from .compose import PersonalKit, personalise
 from .errors import EnvelopekitError, LayoutError, RecordError, TokenError
+from .files import write_bytes_atomic
 from .kit import KitSpec, ResolvedKit, resolve
 from .records import Record, Rejected
 from .render.mockup import DEFAULT_DPI, Mockup, Raster, png_bytes, record_mockups, render_pages
@@ -140,18 +141,6 @@ def _links(spec: KitSpec, kit: ResolvedKit, key: bytes | None, key_file: str | N
 # --- files ---------------------------------------------------------------------------------
 
 
-def _write(path: Path, data: bytes) -> Path:
-    """Write beside and rename: a preview folder never holds half a file."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
-
-
 def _folder_name(record_id: str, taken: set[str]) -> str:
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", record_id).strip("._") or "record"
     name, n = base, 1
@@ -260,18 +249,18 @@ def write_previews(
         folder = out / _folder_name(record.id, taken)
         folder.mkdir(exist_ok=True)
         for n, page in enumerate(preview.pages, start=1):
-            files.append(_write(folder / f"page-{n:02d}.png", png_bytes(page.image)))
+            files.append(write_bytes_atomic(folder / f"page-{n:02d}.png", png_bytes(page.image)))
         for m in preview.mockups:
             for name, image in m.views():
-                files.append(_write(folder / f"{m.key}-{name}.png", png_bytes(image)))
-        files.append(_write(folder / "index.html", contact_sheet(kit, preview).encode("utf-8")))
+                files.append(write_bytes_atomic(folder / f"{m.key}-{name}.png", png_bytes(image)))
+        files.append(write_bytes_atomic(folder / "index.html", contact_sheet(kit, preview).encode("utf-8")))
         mockups += len(preview.mockups)
         folders.append(folder)
         done.append((record.id, folder.name))
     if not done and rejected:
         raise EnvelopekitError(f"no record could be previewed: {rejected[0][0]}: {rejected[0][1]}")
     if done:
-        files.append(_write(out / "index.html", _top_index(kit, done).encode("utf-8")))
+        files.append(write_bytes_atomic(out / "index.html", _top_index(kit, done).encode("utf-8")))
     seconds = time.perf_counter() - start
     return PreviewResult(
         out, tuple(r for r, _ in done), tuple(folders), tuple(files), tuple(rejected), mockups, seconds
