@@ -1,0 +1,95 @@
+"""Imposed output end to end: every code verifies, duplex backs land behind their fronts,
+and a rotated net still carries its back-face content where the model puts it."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from envelopekit.batch import Imposition, build
+from envelopekit.catalog import lookup_sheet
+from envelopekit.geometry import Point, Transform
+from envelopekit.layouts import load_layout, parse_layout
+from envelopekit.records import read_records
+from envelopekit.units import mm
+from envelopekit.verify import verify
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("strategy", ["gang", "cut-and-stack"])
+def test_every_code_verifies_on_imposed_output(tmp_path: Path, demo_key: bytes, strategy: str) -> None:
+    with read_records(ROOT / "samples" / "recipients.csv") as records:
+        result = build(
+            load_layout("help-me"),
+            records,
+            tmp_path,
+            key=demo_key,
+            impose=Imposition(lookup_sheet("SRA3"), strategy),
+        )
+    assert result.built == 10 and result.files[0].name == "sheets-00001.pdf"
+    report = verify(tmp_path)
+    assert report.ok, [str(f) for f in report.findings]
+    assert report.matched == report.expected == 20
+    rows = list(csv.DictReader((tmp_path / "manifest.csv").open(encoding="utf-8")))
+    assert all(r["sheets"] and "@" in r["placements"] for r in rows)
+    if strategy == "cut-and-stack":
+        assert all("/stack " in r["placements"] for r in rows)
+
+
+LAYOUT = """
+[kit]
+name = "marker"
+[links.survey]
+url = "https://example.org/s"
+token = "random"
+[[envelope]]
+name = "env"
+style = "pocket"
+size = "C6"
+[[envelope.back]]
+type = "qr"
+name = "marker"
+box = ["7mm", "44mm", "26mm", "26mm"]
+"""
+
+
+def test_a_rotated_net_keeps_its_back_face_marker_where_the_model_puts_it(tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+    import zxingcpp
+
+    spec = parse_layout(LAYOUT, file="marker.toml")
+    # A sheet too narrow for the C6 pocket blank (348 x 154 mm) lying down: it must be turned.
+    sheet = lookup_sheet("200x400mm")
+    result = build(spec, None, tmp_path, impose=Imposition(sheet, "gang"))
+    from envelopekit.batch import impose_piece
+    from envelopekit.impose import ImposeOptions, plan
+    from envelopekit.kit import resolve
+
+    kit = resolve(spec)
+    piece = kit.pieces[0]
+    (sheet_plan,) = plan([impose_piece(piece, f"SAMPLE/{piece.key}", spec.bleed)], sheet, ImposeOptions())
+    placement = sheet_plan.placements[0]
+    assert placement.rotation % 180 == 90, "the test needs a rotated net"
+    seal = piece.net.flaps()[-1]
+    box = spec.outer.back[0].box
+    to_sheet = placement.transform @ Transform.translate(-piece.net.bbox.x0, -piece.net.bbox.y0) @ seal.to_net
+    expected = to_sheet.apply(Point(box.center.x, box.center.y))
+
+    dpi = 150
+    doc = pdfium.PdfDocument(str(result.files[0]))
+    image = doc[0].render(scale=dpi / 72).to_pil()
+    doc.close()
+    (code,) = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    pts = [
+        code.position.top_left,
+        code.position.top_right,
+        code.position.bottom_right,
+        code.position.bottom_left,
+    ]
+    cx = sum(p.x for p in pts) / 4 * 72 / dpi
+    cy = sheet.height - sum(p.y for p in pts) / 4 * 72 / dpi
+    assert abs(cx - expected.x) < 1 * mm and abs(cy - expected.y) < 1 * mm
+    assert code.text.startswith("https://example.org/s")
