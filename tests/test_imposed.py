@@ -83,12 +83,8 @@ def test_a_rotated_net_keeps_its_back_face_marker_where_the_model_puts_it(tmp_pa
     image = doc[0].render(scale=dpi / 72).to_pil()
     doc.close()
     (code,) = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
-    pts = [
-        code.position.top_left,
-        code.position.top_right,
-        code.position.bottom_right,
-        code.position.bottom_left,
-    ]
+    corners = code.position
+    pts = [corners.top_left, corners.top_right, corners.bottom_right, corners.bottom_left]
     cx = sum(p.x for p in pts) / 4 * 72 / dpi
     cy = sheet.height - sum(p.y for p in pts) / 4 * 72 / dpi
     assert abs(cx - expected.x) < 1 * mm and abs(cy - expected.y) < 1 * mm
