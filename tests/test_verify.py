@@ -325,3 +325,13 @@ def test_failed_detections_in_artwork_are_dropped() -> None:
     assert _to_code(fake_symbol([(0, 0)] * 4, valid=False, version=""), scale) is None
     decoded = _to_code(fake_symbol(skewed, valid=True), scale)  # a decoded code is kept, whatever its shape
     assert decoded is not None and decoded.text == "HTTPS://X/1"
+
+
+def test_a_proof_build_verifies_with_a_warning_about_scaled_mockups(tmp_path: Path) -> None:
+    from envelopekit.batch import build
+    from envelopekit.layouts import load_layout
+
+    build(load_layout("help-me"), None, tmp_path, key=b"k" * 32, proof=True)
+    report = verify(tmp_path)
+    assert report.ok and report.warnings == 1
+    assert any("PROOF" in f.message for f in report.findings)
