@@ -403,7 +403,9 @@ def _xlsx_rows(binary: IO[bytes], file: str) -> tuple[Iterator[Row], Callable[[]
         import openpyxl
     except ImportError:
         raise RecordsError(
-            "reading .xlsx files needs openpyxl", file=file, hint="pip install envelopekit[xlsx]"
+            "reading .xlsx files needs openpyxl",
+            file=file,
+            hint="pip install openpyxl (or: pip install 'envelopekit[xlsx]')",
         ) from None
     try:
         book = openpyxl.load_workbook(binary, read_only=True, data_only=True)
