@@ -119,12 +119,10 @@ class PdfCanvas:
     """A thin wrapper over a reportlab canvas that draws envelopekit's primitives."""
 
     def __init__(self, out: Any, *, title: str = "envelopekit", inks: Inks | None = None):
-        from ..content.text import register_fonts
-
         self.inks = inks or Inks()
-        # Fonts are registered first and one of them is the initial font, or reportlab
-        # would put an unembedded Helvetica on every page.
-        register_fonts()
+        # The slug's font is registered first and is the initial font, or reportlab would
+        # put an unembedded Helvetica on every page. Other families are registered when
+        # text is laid out in them (content.text.get_family), so unused faces never load.
         self.c = Canvas(out, invariant=1, pageCompression=1, initialFontName=slug_font(), initialFontSize=6)
         self.c.setTitle(title)
         self.identity = ""  # what makes this file's content unique (its first record), for subset tags
