@@ -194,7 +194,8 @@ class _Chunk:
             stack_depth=imp.stack_depth,
             job=kit.spec.job or kit.spec.name,
             date=imp.date,
-            spot_inks=("CutContour", "Crease", "Glue"),
+            # Process inks only: a patch on CutContour would be cut out by the plotter.
+            spot_inks=(),
         )
         if imp.strategy == "step-and-repeat":
             # One piece n-up: each piece of the kit gets its own run of sheets.
@@ -268,6 +269,7 @@ def build(
     stream: Iterable[Record | Rejected] = records if records is not None else sample_records(spec)
     current: _Chunk | None = None
     checked_columns = False
+    seen_ids: dict[str, int | None] = {}
     link_columns = [f"url_{b.name}" for _, b in blocks]
     if impose is not None:
         _check_sheet(kit, impose)
@@ -289,6 +291,16 @@ def build(
                         hint=f"columns found: {have}; rename or add them",
                     )
                 checked_columns = True
+            if item.id in seen_ids:
+                _reject(
+                    result,
+                    item.row,
+                    item.id,
+                    spec.id_field,
+                    f"record id {item.id!r} appears twice (first at line {seen_ids[item.id]})",
+                )
+                continue
+            seen_ids[item.id] = item.row
             empty = next((f for f in spec.required if not (item.fields.get(f) or "").strip()), None)
             if empty is not None:
                 _reject(result, item.row, item.id, empty, f"{empty} is empty, and the layout requires it")

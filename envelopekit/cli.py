@@ -123,6 +123,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.stack_depth is not None and args.strategy != "cut-and-stack":
         raise EnvelopekitError("--stack-depth is for --impose SHEET --strategy cut-and-stack")
     spec = load_layout(args.layout)
+    for warning in spec.warnings:
+        print(f"envelopekit: warning: {warning}", file=sys.stderr)
     records = None
     if args.data:
         records = read_records(

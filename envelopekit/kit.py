@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .catalog import Size, Stock, envelope_family, lookup
-from .content.blocks import AddressBlock, Block, FillBlock, QRBlock
+from .content.blocks import AddressBlock, Block, FillBlock, QRBlock, TextBlock
 from .errors import FitError, LayoutError
 from .geometry import Point, Polygon, Rect, Transform
 from .nets.base import Net, build_net
@@ -96,6 +96,7 @@ class KitSpec:
     links: Mapping[str, object] = field(default_factory=dict)
     id_field: str = "id"
     required: tuple[str, ...] = ()  # record fields that must be present and non-empty
+    warnings: tuple[str, ...] = ()  # what the layout loader noticed but let through
     output_condition: str = "FOGRA39"  # PDF/X output intent, a key of render.pdfx.CONDITIONS
     locations: Mapping[str, tuple[str, int | None]] = field(default_factory=dict)
     """"piece.face.block" (or "links.name") -> (key path in the layout file, line)."""
@@ -291,7 +292,7 @@ class ResolvedKit:
 
     def summary(self) -> str:
         lines = [
-            f"kit {self.spec.name}: {len(self.pieces)} pieces, "
+            f"kit {self.spec.name}: {len(self.pieces)} piece{'s' if len(self.pieces) != 1 else ''}, "
             f"{self.thickness / mm:.2f} mm thick, {self.weight:.1f} g"
         ]
         for e in self.envelopes():
@@ -391,6 +392,19 @@ def _check_whole(
     )
 
 
+def _check_static_text(kit: KitSpec, block: Block, region: Rect, where: str) -> None:
+    """Static text stays inside ``region`` (an envelope's front face, or a whole card in
+    the block's panel coordinates), clear of the safe margin: a line clipped at the
+    front's folds or trimmed at the cut is as bad as a variable one. Back-face text may
+    run across flaps and card text across folds; fills and shapes may bleed."""
+    if isinstance(block, TextBlock) and not block.variable and not region.inset(kit.safe).contains(block.box):
+        raise kit.error(
+            f"text block {block.name!r} runs off its panel or into the {kit.safe / mm:.0f} mm safe margin",
+            where,
+            f"keep its box within {kit.safe / mm:.0f} mm of the panel's edges",
+        )
+
+
 def _check_quiet_zones(kit: KitSpec, blocks: tuple[Block, ...], where: str) -> None:
     for q in blocks:
         if not isinstance(q, QRBlock):
@@ -420,6 +434,7 @@ def _net_pieces(kit: KitSpec, env: ResolvedEnvelope, level: int) -> Piece:
     _check_quiet_zones(kit, spec.inside, f"{key}.inside")
     for block in spec.front:
         _check_whole(kit, block, [face_rect.polygon()], [[]], _where(kit, key, "front", block))
+        _check_static_text(kit, block, face_rect, _where(kit, key, "front", block))
         side_a.append(Placed(block, front.to_net, front.polygon, (), face_rect))
     flaps = net.flaps()
     face_polys = [f.face_polygon() for f in flaps]
@@ -500,6 +515,9 @@ def _card_piece(kit: KitSpec, card: ResolvedCard, level: int) -> Piece:
             panel = panels[block.panel]
             local = Rect(0, 0, panel.width, panel.height)
             _check_whole(kit, block, [local.polygon()], [[]], f"{spec.name}.{side}.{block.name}")
+            # On a card, static text may run across a fold, not past the cut.
+            card_rect = Rect(-panel.x0, -panel.y0, spec.width - panel.x0, spec.height - panel.y0)
+            _check_static_text(kit, block, card_rect, f"{spec.name}.{side}.{block.name}")
             sides[side].append(
                 Placed(block, Transform.translate(panel.x0, panel.y0), panel.polygon(), (), local)
             )

@@ -40,6 +40,9 @@ def _bundled_layouts() -> Path:
 
 LAYOUTS_DIR = _bundled_layouts()
 
+MAX_INK = 3.0  # total area coverage presses accept (PRINT.md: ~300 %)
+MIN_STROKE = 0.25  # points: thinner lines may not print
+
 _TOP = {"kit", "defaults", "stocks", "sample", "envelope", "links", "fields"}
 _KIT = {"name", "title", "job", "description", "id_field"}
 _DEFAULTS = {"font", "bleed", "safe", "clearance", "size", "output_condition", "home_country"}
@@ -128,6 +131,26 @@ class _Reader:
         self.where = _Lines(text)
         self.base = base
         self.locations: dict[str, tuple[str, int | None]] = {}
+        self.warnings: list[str] = []
+
+    def check_image(self, path: Path, box: Rect, fit: str, key: str) -> None:
+        """Warn (not fail) about what prepress would flag: low resolution, RGB."""
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(path) as im:
+                (iw, ih), mode = im.size, im.mode
+        except (UnidentifiedImageError, OSError) as exc:
+            raise self.error(f"cannot read image {path.name}: {exc}", key) from None
+        scale = (min if fit == "contain" else max)(box.width / iw, box.height / ih)
+        ppi = 72 / scale if fit != "stretch" else 72 * min(iw / box.width, ih / box.height)
+        where = f"{self.file}:{self.where.find(key) or '?'}: {key}"
+        if ppi < 300:
+            self.warnings.append(
+                f"{where}: image {path.name} is {ppi:.0f} ppi at its placed size (under 300)"
+            )
+        if mode != "CMYK":
+            self.warnings.append(f"{where}: image {path.name} is {mode}; it will be converted to CMYK")
 
     def error(self, message: str, path: str, hint: str | None = None) -> LayoutError:
         return LayoutError(message, file=self.file, line=self.where.find(path), key=path, hint=hint)
@@ -251,7 +274,23 @@ class _Reader:
         cmyk = tuple(float(v) / scale for v in value)
         if not all(0 <= v <= 1 for v in cmyk):
             raise self.error(f"{key!r} values must lie between 0 and 1 (or 0 and 100)", p)
+        if sum(cmyk) > MAX_INK + 1e-9:
+            raise self.error(
+                f"{key!r} has {sum(cmyk):.0%} total ink, over the {MAX_INK:.0%} presses take",
+                p,
+                "for black text use [0, 0, 0, 1]; for a rich black background at most 300 %",
+            )
         return (cmyk[0], cmyk[1], cmyk[2], cmyk[3])
+
+    def stroke_width(self, table: Mapping[str, Any], path: str) -> float:
+        width = self.length(table, "width", path, 0.5)
+        if width < MIN_STROKE - 1e-9:
+            raise self.error(
+                f"a {width:.2f} pt line is a hairline that may not print",
+                f"{path}.width",
+                "use at least 0.25pt",
+            )
+        return width
 
     def dash(self, table: Mapping[str, Any], path: str) -> tuple[float, ...]:
         value = table.get("dash", [])
@@ -330,7 +369,7 @@ def _block(r: _Reader, t: Mapping[str, Any], path: str, defaults: Mapping[str, A
             r.string(t, "link", path, "survey"),
             r.string(t, "error", path, "M", ("L", "M", "Q", "H")),  # type: ignore[arg-type]
             r.length(t, "min_module", path, 0.5 * 72 / 25.4),
-            r.colour(t, "colour", path, black) or black,
+            _qr_colour(r, t, path),
             panel,
         )
     if kind == "image":
@@ -344,19 +383,16 @@ def _block(r: _Reader, t: Mapping[str, Any], path: str, defaults: Mapping[str, A
             )
         if not target.is_file():
             raise r.error(f"image {rel!r} not found", f"{path}.path")
-        return ImageBlock(
-            name,
-            r.box(t, path),
-            str(target),
-            r.string(t, "fit", path, "contain", ("contain", "cover", "stretch")),  # type: ignore[arg-type]
-            panel,
-        )
+        box = r.box(t, path)
+        fit = r.string(t, "fit", path, "contain", ("contain", "cover", "stretch"))
+        r.check_image(target, box, fit, f"{path}.path")
+        return ImageBlock(name, box, str(target), fit, panel)  # type: ignore[arg-type]
     if kind == "rule":
         return RuleBlock(
             name,
             r.point(t, "from", path),
             r.point(t, "to", path),
-            r.length(t, "width", path, 0.5),
+            r.stroke_width(t, path),
             r.colour(t, "colour", path, black) or black,
             r.dash(t, path),
             panel,
@@ -367,7 +403,7 @@ def _block(r: _Reader, t: Mapping[str, Any], path: str, defaults: Mapping[str, A
             r.box(t, path),
             r.colour(t, "fill", path, None),
             r.colour(t, "stroke", path, black),
-            r.length(t, "width", path, 0.5),
+            r.stroke_width(t, path),
             r.length(t, "radius", path, 0.0),
             r.dash(t, path),
             panel,
@@ -376,6 +412,17 @@ def _block(r: _Reader, t: Mapping[str, Any], path: str, defaults: Mapping[str, A
     if colour is None:
         raise r.error("a fill block needs colour = [c, m, y, k]", path)
     return FillBlock(name, colour, panel, r.box(t, path) if "box" in t else None)
+
+
+def _qr_colour(r: _Reader, t: Mapping[str, Any], path: str) -> Colour:
+    colour = r.colour(t, "colour", path, (0.0, 0.0, 0.0, 1.0))
+    if colour != (0.0, 0.0, 0.0, 1.0):
+        raise r.error(
+            "a QR code prints in 100 % K only",
+            f"{path}.colour",
+            "remove colour, or set [0, 0, 0, 1]: rich black or tints blur under misregistration",
+        )
+    return colour
 
 
 _FONTS = {"sans", "sans-bold", "sans-italic", "sans-bolditalic", "serif", "serif-bold", "serif-italic"}
@@ -537,6 +584,7 @@ def parse_layout(text: str, *, file: str = "<layout>", base: Path | None = None)
         id_field=r.string(kit, "id_field", "kit", "id"),
         output_condition=r.string(d, "output_condition", "defaults", "FOGRA39", _CONDITIONS),
         required=tuple(required),
+        warnings=tuple(r.warnings),
         locations={
             **r.locations,
             **{f"links.{k}": (f"links.{k}", r.where.find(f"links.{k}")) for k in links},

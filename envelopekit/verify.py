@@ -503,7 +503,8 @@ def _is_proof(pdf: Path) -> bool:
     from pypdf.errors import PdfReadError
 
     try:
-        subject = (PdfReader(pdf).metadata or {}).get("/Subject", "")
+        metadata = PdfReader(pdf).metadata
+        subject = metadata.get("/Subject", "") if metadata is not None else ""
     except (PdfReadError, OSError, ValueError):
         return False
     return str(subject).startswith("PROOF")

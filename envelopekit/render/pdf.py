@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from reportlab import rl_config
@@ -75,6 +76,18 @@ def _subset_tag(n: int, *args: Any) -> bytes:
 
 
 ttfonts.SUBSETN = _subset_tag
+
+
+@lru_cache(maxsize=64)
+def _cmyk_image(path: str) -> Any:
+    """The image as CMYK (print output is PDF/X-1a: no RGB); read once per process."""
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+
+    with Image.open(path) as im:
+        im.load()
+        cmyk = im if im.mode == "CMYK" else im.convert("RGBA").convert("RGB").convert("CMYK")
+    return ImageReader(cmyk)
 
 
 def slug_font() -> str:
@@ -462,7 +475,7 @@ class KitRenderer(PdfCanvas):
             clip = c.beginPath()
             clip.rect(op.clip.x0, op.clip.y0, op.clip.width, op.clip.height)
             c.clipPath(clip, stroke=0, fill=0)
-            c.drawImage(op.path, op.rect.x0, op.rect.y0, op.rect.width, op.rect.height)
+            c.drawImage(_cmyk_image(op.path), op.rect.x0, op.rect.y0, op.rect.width, op.rect.height)
             c.restoreState()
         else:  # pragma: no cover - exhaustive
             raise TypeError(op)
