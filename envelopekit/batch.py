@@ -349,7 +349,9 @@ def build(
         # A fatal error part-way (an unreadable line in the records file, say): keep the
         # kits already built, with a manifest that lists exactly them, then report.
         if current is not None and current.kits:
-            current.save()
+            before = current.renderer.pages
+            current.save()  # imposed chunks draw their sheets here
+            result.pages += current.renderer.pages - before
         if result.built or result.rejected:
             _write_reports(result, link_columns, imposed=impose is not None)
         if result.built:
