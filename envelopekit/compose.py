@@ -119,6 +119,7 @@ class Group:
     clip: Polygon | None
     holes: tuple[Polygon, ...]
     ops: tuple[Op, ...]
+    bleed: tuple[Polygon, ...] = ()  # united with ``clip``: bands into the bleed beyond cuts
 
 
 SideGroups = tuple[tuple[Group, ...], tuple[Group, ...]]  # side A, side B
@@ -181,8 +182,8 @@ def _static_text(block: TextBlock) -> tuple[Op, ...]:
 def _fill_op(block: FillBlock, placed: Placed, piece: Piece, bleed: float) -> FillOp:
     region = placed.region or Rect(0, 0, piece.width, piece.height)
     rect = block.box or region
-    if piece.kind == "net" and block.box is None and placed.holes == () and placed.to_piece == Transform():
-        # A whole-face fill on side B: run it into the bleed all round the blank.
+    if piece.kind == "net" and block.box is None:
+        # A whole-face fill runs into the bleed; the placement's clip says how far.
         return FillOp(rect.expand(bleed), block.colour)
     if piece.kind == "card":
         # Run into the bleed wherever the fill meets the card's cut edge.
@@ -288,8 +289,15 @@ def _groups(
     for placed in placed_list:
         ops = make(placed)
         if ops:
+            net = piece.kind == "net"
             groups.append(
-                Group(placed.to_piece, placed.clip if piece.kind == "net" else None, placed.holes, ops)
+                Group(
+                    placed.to_piece,
+                    placed.clip if net else None,
+                    placed.holes,
+                    ops,
+                    placed.bleed if net else (),
+                )
             )
     return tuple(groups)
 

@@ -18,6 +18,7 @@ from .catalog import Size, Stock, envelope_family, lookup
 from .content.blocks import AddressBlock, Block, FillBlock, QRBlock, TextBlock
 from .errors import FitError, LayoutError
 from .geometry import Point, Polygon, Rect, Transform
+from .nets.base import Fold as Crease
 from .nets.base import Net, build_net
 from .units import mm
 
@@ -239,6 +240,7 @@ class Placed:
     clip: Polygon | None = None
     holes: tuple[Polygon, ...] = ()
     region: Rect | None = None  # the face or panel the block's coordinates refer to
+    bleed: tuple[Polygon, ...] = ()  # bands beyond the clip's cut edges, united with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +311,29 @@ class ResolvedKit:
 
 def _must_stay_whole(block: Block) -> bool:
     return block.variable or isinstance(block, QRBlock | AddressBlock)
+
+
+def _bleed_bands(poly: Polygon, hinge: Crease | None, bleed: float) -> tuple[Polygon, ...]:
+    """A band ``bleed`` wide outside every edge of ``poly`` except those on its hinge,
+    wound like ``poly`` so that a nonzero clip of all of them is their union."""
+    ccw = poly.signed_area > 0
+    bands = []
+    for a, b in poly.edges():
+        e = b - a
+        n = e.length()
+        if n < 1e-6 or (hinge is not None and _on_line(a, b, hinge.p0, hinge.p1)):
+            continue
+        out = Point(e.y / n, -e.x / n) * (bleed if ccw else -bleed)  # outward normal
+        band = Polygon((a, b, b + out, a + out))
+        bands.append(band if (band.signed_area > 0) == ccw else Polygon(band.points[::-1]))
+    return tuple(bands)
+
+
+def _on_line(a: Point, b: Point, p: Point, q: Point, tol: float = 0.01) -> bool:
+    """Do a and b both lie on the line through p and q?"""
+    d = q - p
+    n = d.length()
+    return bool(n) and abs(d.cross(a - p)) / n <= tol and abs(d.cross(b - p)) / n <= tol
 
 
 def _crosses_interior(a: Point, b: Point, r: Rect) -> bool:
@@ -456,7 +481,9 @@ def _net_pieces(kit: KitSpec, env: ResolvedEnvelope, level: int) -> Piece:
             ):
                 continue  # not on this flap, or wholly under a flap closed over it
             holes = tuple(p.transform(flap.to_net) for p in face_polys[i + 1 :])
-            side_a.append(Placed(block, flap.to_net, flap.polygon, holes, face_rect))
+            # A background runs past the flap's cut edges into the bleed, never across its fold.
+            bands = _bleed_bands(flap.polygon, flap.hinge, kit.bleed) if isinstance(block, FillBlock) else ()
+            side_a.append(Placed(block, flap.to_net, flap.polygon, holes, face_rect, bands))
     side_b: list[Placed] = []
     if spec.inside:
         box = net.bbox

@@ -103,3 +103,27 @@ def test_two_records_with_one_id_are_not_both_built(tmp_path: Path, demo_key: by
     a = Record(2, "A", FieldMap(spec.sample))
     result = build(spec, [a, Record(3, "A", FieldMap(spec.sample))], tmp_path, key=demo_key)
     assert (result.built, result.rejected) == (1, 1) and "twice" in result.errors[0]["reason"]
+
+
+def test_a_back_face_background_runs_into_the_bleed_past_cuts_but_not_across_folds(tmp_path: Path) -> None:
+    from envelopekit.units import mm
+
+    spec = parse_layout(
+        HEAD.replace('[links.survey]\nurl = "https://example.org/s"\ntoken = "random"\n', "")
+        + '[[envelope.back]]\ntype = "fill"\ncolour = [0.6, 0.1, 0, 0]\n'
+    )
+    kit = resolve(spec)
+    net = kit.pieces[0].net
+    assert net is not None
+    for placed in kit.pieces[0].side_a:
+        flap = next(f for f in net.flaps() if f.polygon == placed.clip)
+        assert placed.bleed, f"{flap.name} has no bleed bands"
+        hinge_mid = flap.hinge.p0.lerp(flap.hinge.p1, 0.5)
+        inward = net.front_rect.center - hinge_mid
+        just_across_fold = hinge_mid + inward * (1 * mm / inward.length())
+        assert not any(band.contains(just_across_fold) for band in placed.bleed)
+        # Somewhere 2 mm beyond the cut lies in a band.
+        bands_reach = (
+            max(b.bbox.expand(0).x1 - placed.clip.bbox.x1 for b in placed.bleed) if placed.bleed else 0
+        )
+        assert bands_reach <= 3 * mm + 1e-6

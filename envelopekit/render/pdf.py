@@ -408,7 +408,14 @@ class KitRenderer(PdfCanvas):
         for g in groups:
             c.saveState()
             if g.clip is not None:
-                c.clipPath(_path(c, g.clip, place), stroke=0, fill=0)
+                clip = _path(c, g.clip, place)
+                for band in g.bleed:  # same winding: the nonzero clip is the union
+                    pts = [place.apply(q) for q in band.points]
+                    clip.moveTo(*pts[0])
+                    for q in pts[1:]:
+                        clip.lineTo(*q)
+                    clip.close()
+                c.clipPath(clip, stroke=0, fill=0)
             for hole in g.holes:
                 p = _path(c, hole, place)
                 p.rect(-_BIG, -_BIG, 2 * _BIG, 2 * _BIG)
