@@ -259,24 +259,19 @@ def test_chunks_split_the_batch_into_files(build_kit) -> None:  # type: ignore[n
     assert built.manifest[4]["pages"] == "1-8"  # page numbers restart in each file
 
 
+def build_help_me(out: Path, key_file: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """`envelopekit build help-me` for the sample recipients into ``out``: (exit code, stderr)."""
+    args = ["build", "help-me", "--data", str(RECIPIENTS), "-o", str(out), "--token-key-file", str(key_file)]
+    code, _, err = run_cli(args, capsys)
+    return code, err
+
+
 def test_a_file_in_the_way_of_the_output_folder_fails_cleanly(
     tmp_path: Path, demo_key_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "blocker").write_text("not a folder")
     out = tmp_path / "blocker" / "out"
-    code, _, err = run_cli(
-        [
-            "build",
-            "help-me",
-            "--data",
-            str(RECIPIENTS),
-            "-o",
-            str(out),
-            "--token-key-file",
-            str(demo_key_file),
-        ],
-        capsys,
-    )
+    code, err = build_help_me(out, demo_key_file, capsys)
     assert code == 1
     assert err.startswith("envelopekit: error: ") and err.count("\n") == 1
     assert "Traceback" not in err and "blocker" in err
@@ -288,19 +283,7 @@ def test_a_pdf_that_cannot_be_saved_leaves_no_temporary_file(
 ) -> None:
     out = tmp_path / "out"
     (out / "kits-00001.pdf").mkdir(parents=True)  # a folder where the PDF must go
-    code, _, err = run_cli(
-        [
-            "build",
-            "help-me",
-            "--data",
-            str(RECIPIENTS),
-            "-o",
-            str(out),
-            "--token-key-file",
-            str(demo_key_file),
-        ],
-        capsys,
-    )
+    code, err = build_help_me(out, demo_key_file, capsys)
     assert code == 1 and err.count("\n") == 1
     assert "kits-00001.pdf" in err and ".tmp" not in err  # names the file, not its temporary
     assert [p.name for p in out.iterdir()] == ["kits-00001.pdf"]
