@@ -6,6 +6,8 @@
 Writes samples/nets/ (every style at C6 and #10, PDF + PNG) and samples/help-me/
 (the help-me kit for samples/recipients.csv: PDF, manifest, page previews, a
 contact sheet, and in mockups/ the folded envelopes and cards of two recipients).
+Then builds every other bundled layout from its sample records file (SAMPLE_RECORDS)
+into a temporary folder, to show they still fit together; nothing of that is kept.
 Needs the test extras (pypdfium2) for the PNGs.
 """
 
@@ -23,6 +25,13 @@ from envelopekit.catalog import lookup  # noqa: E402
 from envelopekit.kit import KitSpec  # noqa: E402
 from envelopekit.nets import build_net, load_styles  # noqa: E402
 from envelopekit.render.pdf import net_pdf  # noqa: E402
+
+SAMPLE_RECORDS = {
+    "help-me": "recipients.csv",
+    "wedding": "wedding.csv",
+    "onboarding": "onboarding.csv",
+}
+"""Bundled layout (layouts/NAME.toml) -> its sample records file here (tests/test_samples.py checks both)."""
 
 
 def render_png(pdf: Path, out: Path, *, page: int = 0, dpi: float = 60) -> Path:
@@ -60,7 +69,7 @@ def help_me() -> None:
     out = HERE / "help-me"
     shutil.rmtree(out, ignore_errors=True)
     spec = load_layout(ROOT / "layouts" / "help-me.toml")
-    with read_records(HERE / "recipients.csv") as records:
+    with read_records(HERE / SAMPLE_RECORDS["help-me"]) as records:
         result = build(spec, records, out, key_file=str(HERE / "demo-token.key"))
     print(f"  {result.built} kits, {result.pages} pages, {result.rejected} rejected")
     pdf = result.files[0]
@@ -83,7 +92,7 @@ def mockups(spec: KitSpec) -> None:
 
     out = HERE / "help-me" / "mockups"
     shutil.rmtree(out, ignore_errors=True)
-    with read_records(HERE / "recipients.csv", id_field=spec.id_field) as records:
+    with read_records(HERE / SAMPLE_RECORDS["help-me"], id_field=spec.id_field) as records:
         result = write_previews(
             spec, records, out, ids=["R0001", "R0004"], key_file=str(HERE / "demo-token.key")
         )
@@ -150,8 +159,26 @@ def contact_sheet(images: list[Path], out: Path, *, columns: int = 4, width: int
     sheet.save(out, optimize=True)
 
 
+def other_layouts() -> None:
+    """Build each other bundled layout from its sample file, through the command line, and discard it."""
+    import tempfile
+
+    from envelopekit.cli import main
+
+    for layout, data in SAMPLE_RECORDS.items():
+        if layout == "help-me":
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            argv = ["build", str(ROOT / "layouts" / f"{layout}.toml"), "--data", str(HERE / data)]
+            code = main([*argv, "-o", tmp, "--key-file", str(HERE / "demo-token.key")])
+        if code != 0:
+            raise SystemExit(f"{layout} did not build from samples/{data} (exit {code})")
+
+
 if __name__ == "__main__":
     print("nets:")
     nets()
     print("help-me:")
     help_me()
+    print("other layouts, from their sample files (not kept):")
+    other_layouts()
