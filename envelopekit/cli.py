@@ -10,14 +10,18 @@ import argparse
 import json
 import os
 import re
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .errors import EnvelopekitError
 from .files import write_bytes_atomic
+
+if TYPE_CHECKING:
+    from .batch import BuildResult
 
 __all__ = ["main"]
 
@@ -113,67 +117,108 @@ def cmd_net(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    from .batch import build
-    from .layouts import load_layout
-    from .records import read_records
+def _mapping(pairs: Sequence[tuple[str, str]] | None) -> dict[str, str] | None:
+    """--map FIELD=COLUMN pairs as the records reader's rename table (column -> field)."""
+    return {column: name for name, column in pairs} if pairs else None
 
+
+def _check_build_args(args: argparse.Namespace) -> None:
     if args.chunk < 1:
         raise EnvelopekitError(f"--chunk {args.chunk}: a file holds at least one kit")
     if args.stack_depth is not None and args.strategy != "cut-and-stack":
         raise EnvelopekitError("--stack-depth is for --impose SHEET --strategy cut-and-stack")
+    if args.workers is not None and args.workers < 1:
+        raise EnvelopekitError(f"--workers {args.workers}: at least one", hint="omit it to use every core")
+    if args.dask_scheduler and args.executor != "dask":
+        raise EnvelopekitError("--dask-scheduler is for --executor dask")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .batch import build_files
+    from .console import ProgressDisplay
+    from .layouts import load_layout
+
+    _check_build_args(args)
     spec = load_layout(args.layout)
     for warning in spec.warnings:
         print(f"envelopekit: warning: {warning}", file=sys.stderr)
-    records = None
-    if args.data:
-        records = read_records(
-            args.data,
-            id_field=args.id_field or spec.id_field,
-            encoding=args.encoding,
-            delimiter=args.delimiter,
-        )
     impose = None
     if args.impose:
-        from .batch import Imposition
         from .catalog import lookup_sheet
+        from .impose.adapter import Imposition
 
         impose = Imposition(
             lookup_sheet(args.impose), args.strategy, args.duplex, args.stack_depth, args.date or _today()
         )
-    try:
-        result = build(
+    with ProgressDisplay(quiet=args.quiet or args.json) as show:
+        result = build_files(
             spec,
-            records,
+            args.data,
             args.output,
-            chunk=args.chunk,
-            proof=args.proof,
             key_file=args.token_key_file,
-            progress=sys.stderr,
             impose=impose,
+            proof=args.proof,
+            chunk=args.chunk,
+            workers=args.workers,
+            executor=args.executor,
+            dask_scheduler=args.dask_scheduler,
+            resume=args.resume,
+            dry_run=args.dry_run,
+            id_field=args.id_field,
+            rename=_mapping(args.map),
+            encoding=args.encoding,
+            delimiter=args.delimiter,
+            progress=show,
         )
-    finally:
-        if records is not None:
-            records.close()
-    if result.summary:
-        print(result.summary, file=sys.stderr)
-    files = ", ".join(str(f) for f in result.files) or "no PDF"
-    print(
-        f"built {_plural(result.built, 'kit')} ({_plural(result.pages, 'page')}) into {files}",
-        file=sys.stderr,
-    )
-    print(f"manifest: {result.outdir / 'manifest.csv'}", file=sys.stderr)
-    if result.rejected:
+    return _report_build(args, result)
+
+
+def _report_build(args: argparse.Namespace, result: BuildResult) -> int:
+    err = sys.stderr
+    for note in result.notes:
+        print(f"envelopekit: {note}", file=err)
+    if args.json:
+        json.dump(_build_json(result), sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    if args.verbose and result.summary:
+        print(result.summary, file=err)
+    errors_file = result.outdir / ("dry-run-errors.csv" if result.dry_run else "errors.csv")
+    if result.dry_run:
         print(
-            f"{_plural(result.rejected, 'record')} rejected: see {result.outdir / 'errors.csv'}",
-            file=sys.stderr,
+            f"checked {_plural(result.built + result.rejected, 'record')}: {result.built} valid, "
+            f"{result.rejected} rejected; nothing drawn",
+            file=err,
         )
-        for e in result.errors[:5]:
+    elif not args.quiet:
+        files = ", ".join(str(f) for f in result.files) or "no PDF"
+        print(
+            f"built {_plural(result.built, 'kit')} ({_plural(result.pages, 'page')}) into {files}", file=err
+        )
+        print(f"manifest: {result.outdir / 'manifest.csv'}", file=err)
+    if result.rejected:
+        print(f"{_plural(result.rejected, 'record')} rejected: see {errors_file}", file=err)
+        for e in result.errors[: 20 if args.verbose else 5]:
             where = f"line {e['row']}" if e["row"] else "record"
             field = f" {e['field']}" if e["field"] else ""
-            print(f"  {where} {e['record_id']}{field}: {e['reason']}", file=sys.stderr)
+            print(f"  {where} {e['record_id']}{field}: {e['reason']}", file=err)
         return EXIT_REJECTED
     return EXIT_OK
+
+
+def _build_json(result: BuildResult) -> dict[str, object]:
+    return {
+        "output": str(result.outdir),
+        "dry_run": result.dry_run,
+        "built": result.built,
+        "rejected": result.rejected,
+        "pages": result.pages,
+        "files": [str(f) for f in result.files],
+        "manifest": None if result.dry_run else str(result.outdir / "manifest.csv"),
+        "errors": str(result.outdir / ("dry-run-errors.csv" if result.dry_run else "errors.csv"))
+        if result.rejected
+        else None,
+        "notes": result.notes,
+    }
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -182,10 +227,20 @@ def cmd_preview(args: argparse.Namespace) -> int:
     from .records import read_records
 
     spec = load_layout(args.layout)
-    records = read_records(args.data, id_field=spec.id_field) if args.data else None
+    records = None
+    if args.data:
+        records = read_records(args.data, id_field=args.id_field or spec.id_field, rename=_mapping(args.map))
+    key = None
+    if not args.token_key_file and not os.environ.get("ENVELOPEKIT_TOKEN_KEY", "").strip():
+        import secrets
+
+        key = secrets.token_urlsafe(32).encode()  # previews are for looking: their codes go nowhere
+        print(
+            "envelopekit: previews use a throwaway signing key (no --token-key-file given)", file=sys.stderr
+        )
     try:
         result = write_previews(
-            spec, records, args.output, ids=args.record, dpi=args.dpi, key_file=args.token_key_file
+            spec, records, args.output, ids=args.record, dpi=args.dpi, key=key, key_file=args.token_key_file
         )
     finally:
         if records is not None:
@@ -264,6 +319,29 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_FAIL, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _map_pair(text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"--map {text!r}: write FIELD=COLUMN, e.g. postal_code=ZIP")
+    name, column = text.split("=", 1)
+    if not name.strip() or not column.strip():
+        raise argparse.ArgumentTypeError(f"--map {text!r}: both FIELD and COLUMN are needed")
+    return name.strip(), column.strip()
+
+
+def _records_options(p: argparse.ArgumentParser, *, id_field: bool) -> None:
+    if id_field:
+        p.add_argument(
+            "--id-field", help="the records column that identifies a record (default: the layout's)"
+        )
+    p.add_argument(
+        "--map",
+        action="append",
+        type=_map_pair,
+        metavar="FIELD=COLUMN",
+        help="read the layout's FIELD from the records' COLUMN, e.g. postal_code=ZIP (repeatable)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="envelopekit",
@@ -332,6 +410,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", help="date for the slug line (default: $SOURCE_DATE_EPOCH or today)")
     p.add_argument("--encoding", help="records file encoding (default: detected)")
     p.add_argument("--delimiter", help="CSV delimiter (default: detected)")
+    _records_options(p, id_field=False)
+    run = p.add_argument_group("running")
+    run.add_argument(
+        "--workers", type=int, help="processes building in parallel (default: every core; 1: this process)"
+    )
+    run.add_argument(
+        "--executor", choices=["pool", "dask"], default="pool", help="where chunks are built (default pool)"
+    )
+    run.add_argument("--dask-scheduler", metavar="ADDRESS", help="with --executor dask: a running scheduler")
+    run.add_argument("--resume", action="store_true", help="finish an interrupted build in the output folder")
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the layout and every record, write dry-run-errors.csv, draw nothing",
+    )
+    run.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    run.add_argument("-q", "--quiet", action="store_true", help="only errors and warnings")
+    run.add_argument(
+        "-v", "--verbose", action="store_true", help="also the kit summary and more rejected rows"
+    )
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("preview", help="see a few records' kits folded and flat, with a contact sheet")
@@ -346,6 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="file holding the token signing key (default: $ENVELOPEKIT_TOKEN_KEY)",
     )
     p.add_argument("-o", "--output", default="preview", help="output folder (default ./preview)")
+    _records_options(p, id_field=True)
     p.set_defaults(func=cmd_preview)
 
     p = sub.add_parser(
@@ -377,13 +476,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_FAIL
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         return int(args.func(args))
     except EnvelopekitError as exc:
         print(f"envelopekit: error: {exc}", file=sys.stderr)
         return EXIT_FAIL
     except KeyboardInterrupt:
+        from .batch.runner import _LAST_NOTES
+
         print("envelopekit: interrupted", file=sys.stderr)
+        for note in _LAST_NOTES:
+            print(f"envelopekit: {note}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
@@ -401,6 +505,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAIL
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum: int, frame: object) -> NoReturn:
+    """SIGTERM ends a build the way Ctrl-C does: the output folder is left consistent."""
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,19 +12,24 @@ __all__ = ["write_atomic", "write_bytes_atomic"]
 
 
 def write_atomic(path: Path, write: Callable[[Any], object], *, text: bool = False) -> Path:
-    """Call ``write(stream)`` on a temporary file beside ``path``, then rename it into place.
+    """Call ``write(stream)`` on a new temporary file beside ``path``, then rename it into place.
 
-    A crash leaves the old file (or none), never a half-written one. Text files are
-    UTF-8 with the line endings ``write`` produces (``newline=""``)."""
+    The temporary file is created with ``O_EXCL`` (``tempfile.mkstemp``), so it never
+    follows a symlink planted under its name nor reuses another process's file. A
+    crash leaves the old file (or none), never a half-written one. Text files are
+    UTF-8 with the line endings ``write`` produces (``newline=""``).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)
     try:
         if text:
-            with open(tmp, "w", encoding="utf-8", newline="") as f:
+            with open(fd, "w", encoding="utf-8", newline="") as f:
                 write(f)
         else:
-            with open(tmp, "wb") as f:
+            with open(fd, "wb") as f:
                 write(f)
+        os.chmod(tmp, 0o644 & ~_umask())
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -33,3 +39,9 @@ def write_atomic(path: Path, write: Callable[[Any], object], *, text: bool = Fal
 
 def write_bytes_atomic(path: Path, data: bytes) -> Path:
     return write_atomic(path, lambda f: f.write(data))
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -89,20 +89,23 @@ def write_csv(
     stream: TextIO,
     *,
     extra: Literal["raise", "ignore"] = "raise",
+    header: bool = True,
 ) -> int:
     """Write a header and one escaped row per mapping; return the number of rows.
 
     Columns follow ``fieldnames``; a missing key is an empty cell. A key not in
     ``fieldnames`` is a :class:`RecordError` unless ``extra="ignore"``, so no
     column is dropped by accident. Open ``stream`` with ``newline=""`` so the
-    ``\\n`` line endings reach the file as written.
+    ``\\n`` line endings reach the file as written. ``header=False`` appends rows to
+    a file that has its header already.
     """
     names = list(fieldnames)
     if isinstance(fieldnames, str) or len(set(names)) != len(names):
         raise RecordError("fieldnames must be distinct column names")
     known = set(names)
     writer = csv.writer(stream, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([escape_cell(name) for name in names])
+    if header:
+        writer.writerow([escape_cell(name) for name in names])
     count = 0
     for index, row in enumerate(rows, start=1):
         if extra == "raise":

@@ -20,11 +20,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .batch import Links, qr_blocks, sample_records
+from .batch.chunk import sample_records
 from .compose import PersonalKit, personalise
 from .errors import EnvelopekitError, LayoutError, RecordError, TokenError
 from .files import write_bytes_atomic
 from .kit import KitSpec, ResolvedKit, resolve
+from .links import Links, qr_blocks
 from .records import Record, Rejected
 from .render.mockup import DEFAULT_DPI, Mockup, Raster, png_bytes, record_mockups, render_pages
 

@@ -21,6 +21,7 @@ from envelopekit.errors import LayoutError, RecordError, RecordsError
 from envelopekit.kit import resolve
 from envelopekit.layouts import load_layout, parse_layout
 from envelopekit.records import FieldMap, Record, read_records
+from envelopekit.tokens import verify_token
 
 CROCKFORD = re.compile(r"^[0-9A-HJKMNP-TV-Z]{12}$")
 
@@ -58,7 +59,7 @@ def test_help_me_builds_ten_kits_of_eight_pages(help_me: Built) -> None:
     assert result.pages == 80
     assert len(help_me.reader().pages) == 80
     files = sorted(p.name for p in help_me.outdir.iterdir())
-    assert files == ["kits-00001.pdf", "manifest.csv", "manifest.json"]
+    assert files == [".envelopekit", "job.json", "kits-00001.pdf", "manifest.csv", "manifest.json"]
     assert not (help_me.outdir / "errors.csv").exists()
 
 
@@ -227,12 +228,28 @@ def test_a_missing_column_is_a_clear_error(
     assert not list(tmp_path.rglob("*.pdf"))
 
 
-def test_a_missing_signing_key_is_a_clear_error(
+def test_without_a_key_the_folder_gets_its_own_and_keeps_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("ENVELOPEKIT_TOKEN_KEY", raising=False)
-    code, _, err = run_cli(["build", "help-me", "-o", str(tmp_path / "out")], capsys)
-    assert code == 1 and err.count("\n") == 1 and "ENVELOPEKIT_TOKEN_KEY" in err
+    out = tmp_path / "out"
+    code, _, err = run_cli(["build", "help-me", "-o", str(out)], capsys)
+    key = out / ".envelopekit" / "token.key"
+    assert code == 0 and "made a new token signing key" in err and str(key) in err
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert key.read_bytes().strip() not in (out / "kits-00001.pdf").read_bytes()
+    first = read_manifest(out)[0]["token"]
+    code, _, err = run_cli(["build", "help-me", "-o", str(out)], capsys)
+    assert code == 0 and "made a new" not in err  # said once, then reused
+    assert read_manifest(out)[0]["token"] == first
+    assert verify_token(first, key.read_bytes().strip())
+
+
+def test_the_public_demo_key_gives_a_warning(
+    tmp_path: Path, demo_key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = build_help_me(tmp_path / "out", demo_key_file, capsys)
+    assert code == 0 and "public demo key" in err
 
 
 # --- output hygiene ----------------------------------------------------------------------------
@@ -284,10 +301,12 @@ def test_a_pdf_that_cannot_be_saved_leaves_no_temporary_file(
     out = tmp_path / "out"
     (out / "kits-00001.pdf").mkdir(parents=True)  # a folder where the PDF must go
     code, err = build_help_me(out, demo_key_file, capsys)
-    assert code == 1 and err.count("\n") == 1
-    assert "kits-00001.pdf" in err and ".tmp" not in err  # names the file, not its temporary
-    assert [p.name for p in out.iterdir()] == ["kits-00001.pdf"]
+    last = err.strip().splitlines()[-1]
+    assert code == 1 and last.startswith("envelopekit: error:")
+    assert "kits-00001.pdf" in last and ".tmp" not in err  # names the file, not its temporary
+    assert sorted(p.name for p in out.iterdir()) == [".envelopekit", "kits-00001.pdf"]
     assert not any((out / "kits-00001.pdf").iterdir())
+    assert not [p for p in out.rglob("*") if ".tmp" in p.name]
 
 
 def _records_then_failure(n: int) -> Iterator[Record]:

@@ -64,8 +64,8 @@ def test_a_rotated_net_keeps_its_back_face_marker_where_the_model_puts_it(tmp_pa
     # A sheet too narrow for the C6 pocket blank (348 x 154 mm) lying down: it must be turned.
     sheet = lookup_sheet("200x400mm")
     result = build(spec, None, tmp_path, impose=Imposition(sheet, "gang"))
-    from envelopekit.batch import impose_piece
     from envelopekit.impose import ImposeOptions, plan
+    from envelopekit.impose.adapter import impose_piece
     from envelopekit.kit import resolve
 
     kit = resolve(spec)

@@ -1,0 +1,44 @@
+"""Batches: a layout and a stream of records in, an output folder of PDFs out.
+
+- :mod:`.chunk`: the pure chunk function (records in, PDF bytes and manifest rows out);
+- :mod:`.executors`: where chunks run (this process, a process pool, Dask);
+- :mod:`.folder`: the output folder as a transaction (lock, journal, resume);
+- :mod:`.runner`: the loop that ties them together;
+- :mod:`.api`: the common calls on plain objects (``build``, ``render``).
+
+Files written (see README "Output"): ``kits-00001.pdf`` (or ``sheets-…``) per
+chunk, ``manifest.csv``/``manifest.json`` with one row per record, ``errors.csv``
+for the rejected, ``job.json`` for the print shop.
+"""
+
+from __future__ import annotations
+
+from ..impose.adapter import Imposition
+from ..links import Links, qr_blocks
+from .api import build_files, render
+from .chunk import Chunk, ChunkResult, Job, build_chunk, required_fields, sample_records
+from .executors import DaskExecutor, PoolExecutor, SerialExecutor, make_executor
+from .folder import BuildError
+from .runner import BuildResult, Progress, build
+
+__all__ = [
+    "BuildError",
+    "BuildResult",
+    "Chunk",
+    "ChunkResult",
+    "DaskExecutor",
+    "Imposition",
+    "Job",
+    "Links",
+    "PoolExecutor",
+    "Progress",
+    "SerialExecutor",
+    "build",
+    "build_chunk",
+    "build_files",
+    "make_executor",
+    "qr_blocks",
+    "render",
+    "required_fields",
+    "sample_records",
+]

@@ -1,0 +1,227 @@
+"""The chunk function: a run of records in, one PDF's bytes and its manifest rows out.
+
+:func:`build_chunk` is pure: its result depends only on the :class:`Job` and the
+:class:`Chunk` it is given, it touches no file, and both arguments pickle, so it
+runs the same in this process, in a process pool or on a Dask worker. The runner
+(:mod:`.runner`) reads the records, cuts the chunks, and writes what comes back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..compose import PersonalKit, personalise
+from ..errors import RecordError, TokenError
+from ..impose.adapter import Imposition, PieceKey, impose_kits, where_placed
+from ..kit import KitSpec, ResolvedKit, resolve
+from ..links import Links, qr_blocks
+from ..records import FieldMap, Record
+
+__all__ = [
+    "Chunk",
+    "ChunkResult",
+    "Job",
+    "Reject",
+    "build_chunk",
+    "chunk_file_name",
+    "required_fields",
+    "sample_records",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Everything a chunk needs besides its records. ``fingerprint`` names the job:
+    workers keep one resolved kit per fingerprint."""
+
+    spec: KitSpec
+    fingerprint: str
+    key: bytes | None = None
+    proof: bool = False
+    impose: Imposition | None = None
+    dry_run: bool = False
+
+    @property
+    def stem(self) -> str:
+        return "sheets" if self.impose is not None else "kits"
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A record the runner rejected before the chunk (unreadable row, duplicate id,
+    empty required field): carried through so the manifest keeps the records' order."""
+
+    row: int | None
+    record_id: str
+    field: str
+    reason: str
+
+
+Item = Record | Reject
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Chunk ``index`` (1-based) of a batch: its items in input order."""
+
+    index: int
+    items: tuple[Item, ...]
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the chunk's input, for the journal: a resumed chunk is redone
+        unless its records are exactly the ones it was built from."""
+        h = hashlib.sha256()
+        for item in self.items:
+            if isinstance(item, Record):
+                data: Any = ["r", item.row, item.id, sorted(item.fields.items())]
+            else:
+                data = ["x", item.row, item.record_id, item.field, item.reason]
+            h.update(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+            h.update(b"\n")
+        return h.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    """What one chunk made: the PDF (None when no record of it was built), its
+    manifest rows in input order, its error rows, and counts."""
+
+    index: int
+    file: str | None
+    data: bytes | None
+    rows: tuple[dict[str, Any], ...]
+    errors: tuple[dict[str, Any], ...]
+    built: int
+    pages: int
+    digest: str = ""
+    sha256: str = field(default="")
+
+
+def chunk_file_name(stem: str, index: int) -> str:
+    return f"{stem}-{index:05d}.pdf"
+
+
+def required_fields(kit: ResolvedKit) -> tuple[str, ...]:
+    """Record fields the layout requires or its templates use, in first-use order."""
+    seen: dict[str, None] = dict.fromkeys(kit.spec.required)
+    for piece in kit.pieces:
+        for placed in piece.side_a + piece.side_b:
+            for name in placed.block.fields:
+                seen.setdefault(name, None)
+    return tuple(seen)
+
+
+def sample_records(spec: KitSpec) -> Iterator[Record]:
+    """The layout's own sample record, for a build without records."""
+    fields = FieldMap(spec.sample)
+    yield Record(row=0, id=fields.get(spec.id_field, "SAMPLE"), fields=fields)
+
+
+# --- the worker side ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    kit: ResolvedKit
+    links: Links | None
+
+
+_CONTEXTS: dict[str, _Context] = {}
+
+
+def _context(job: Job) -> _Context:
+    """The resolved kit and link service of ``job``, made once per process."""
+    ctx = _CONTEXTS.get(job.fingerprint)
+    if ctx is None:
+        kit = resolve(job.spec)
+        # The runner always sends the key (resolved once, in the parent): a worker never
+        # reads its own environment for one.
+        links = Links(job.spec, key=job.key) if qr_blocks(kit) else None
+        ctx = _Context(kit, links)
+        _CONTEXTS.clear()  # one job at a time per process: no unbounded cache
+        _CONTEXTS[job.fingerprint] = ctx
+    return ctx
+
+
+def _error_row(row: int | None, record_id: str, field_name: str | None, reason: str) -> dict[str, Any]:
+    return {"row": row, "record_id": record_id, "field": field_name or "", "reason": reason}
+
+
+def _personalise(ctx: _Context, record: Record, issuers: Mapping[str, Any] | None) -> PersonalKit:
+    link = ctx.links.for_record(record.id, issuers) if ctx.links is not None else None
+    return personalise(ctx.kit, record.fields, record_id=record.id, row=record.row, link=link)
+
+
+def build_chunk(job: Job, chunk: Chunk) -> ChunkResult:
+    """Build one chunk: every record's kit into one PDF (in memory), a manifest row
+    per item, an error row per rejected one. Touches no file."""
+    ctx = _context(job)
+    issuers = ctx.links.session() if ctx.links is not None else None
+    name = chunk_file_name(job.stem, chunk.index)
+    rows: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    kits: list[tuple[dict[str, Any], PersonalKit]] = []
+    for item in chunk.items:
+        if isinstance(item, Reject):
+            errors.append(_error_row(item.row, item.record_id, item.field, item.reason))
+            rows.append({"record_id": item.record_id, "row": item.row, "status": "rejected"})
+            continue
+        try:
+            personal = _personalise(ctx, item, issuers)
+        except (RecordError, TokenError) as exc:
+            field_name = exc.field if isinstance(exc, RecordError) else None
+            reason = exc.message + (f" ({exc.hint})" if exc.hint else "")
+            errors.append(_error_row(item.row, item.id, field_name, reason))
+            rows.append({"record_id": item.id, "row": item.row, "status": "rejected"})
+            continue
+        row: dict[str, Any] = {"record_id": item.id, "row": item.row, "status": "built", "file": name}
+        if personal.links:
+            row["token"] = personal.links[0].token
+            row["url"] = personal.links[0].url
+            for qlink in personal.links:
+                row[f"url_{qlink.block}"] = qlink.url
+        rows.append(row)
+        kits.append((row, personal))
+    if job.dry_run or not kits:
+        for row, _ in kits:
+            row["status"] = "valid" if job.dry_run else row["status"]
+            row.pop("file", None)
+        return ChunkResult(chunk.index, None, None, tuple(rows), tuple(errors), len(kits), 0, chunk.digest)
+    data, pages = _render(job, ctx.kit, kits)
+    digest = hashlib.sha256(data).hexdigest()
+    return ChunkResult(
+        chunk.index, name, data, tuple(rows), tuple(errors), len(kits), pages, chunk.digest, digest
+    )
+
+
+def _render(
+    job: Job, kit: ResolvedKit, kits: Sequence[tuple[dict[str, Any], PersonalKit]]
+) -> tuple[bytes, int]:
+    from ..render.sheets import SheetRenderer
+
+    buf = io.BytesIO()
+    renderer = SheetRenderer(buf, kit, proof=job.proof)
+    if job.impose is None:
+        for row, personal in kits:
+            first = renderer.pages + 1
+            n = renderer.kit_pages(personal, first_page=first)
+            row["pages"] = f"{first}-{first + n - 1}"
+    else:
+        plans = impose_kits(kit, [p.record_id for _, p in kits], job.impose)
+        lookup = {PieceKey(p.record_id, kp.key): (p, kp) for _, p in kits for kp in kit.pieces}
+        for sheet_plan in plans:
+            renderer.sheet(sheet_plan, lookup)  # type: ignore[arg-type]  # keyed by placement.key
+        placed = where_placed(plans)
+        for row, personal in kits:
+            where = placed.get(personal.record_id)
+            row["sheets"] = " ".join(map(str, where.sheets)) if where else ""
+            row["pages"] = " ".join(map(str, sorted(where.pages))) if where else ""
+            row["placements"] = "; ".join(where.placements) if where else ""
+    renderer.save()
+    return buf.getvalue(), renderer.pages
