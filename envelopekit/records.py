@@ -5,6 +5,12 @@ quoted line breaks, stray blank lines, odd header spellings. This is the one mod
 that reads them. It detects what it can, keeps the physical line of every record so
 errors point into the file the operator has open, and rejects a bad row without
 stopping the batch. Files are streamed: a million rows are read one record at a time.
+
+A row with several faults (an empty id, required fields left empty, bytes that are not
+valid in the file's encoding, a value over MAX_CELL) is rejected once, naming every
+faulty field. Undecodable bytes and over-long values reject only their row; only what
+the reader cannot get past (a cell running on for megabytes, a broken header, bytes a
+UTF-16 decoder cannot skip, broken JSON) stops the file.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALIASES",
+    "MAX_CELL",
     "FieldMap",
     "Kind",
     "Record",
@@ -48,12 +55,16 @@ Kind = Literal["csv", "json", "xlsx"]
 SNIFF_BYTES = 64 * 1024
 """How much of a file decides its encoding when none is given."""
 
+MAX_CELL = 128 * 1024
+"""The longest value a field may hold, in characters; a longer one rejects its row."""
+
 _CHUNK = 64 * 1024
+_CSV_FIELD_LIMIT = 32 * MAX_CELL  # the csv parser's cap while we read: a longer cell stops the file
 _MAX_JSON_TOKEN = 1024 * 1024  # a JSON value left unfinished this far back is an error, not a short read
 _DELIMITERS = ",;\t|"  # in order of preference when counts tie
 _DELIMITER_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
 _SEP_LINE = re.compile(r'\s*"?sep=(.)"?\s*', re.IGNORECASE)  # Excel's "sep=;" first line
-_SURROGATE = re.compile("[\udc80-\udcff]")  # bytes the codec could not decode (surrogateescape)
+_SURROGATE = re.compile("[\ud800-\udfff]")  # not text; U+DC80-DCFF are undecoded bytes (surrogateescape)
 _SLUG = re.compile(r"[\s_-]+")
 _WS = re.compile(r"\s*")
 _ZEROS = re.compile(r"0+")
@@ -331,19 +342,20 @@ def _decode(binary: IO[bytes], encoding: str | None, file: str, errors: str) -> 
 
 
 class _Lines:
-    """Physical lines for csv.reader, counted, with undecodable bytes caught on their own line."""
+    """Physical lines for csv.reader, counted; ``suspect`` is set by a line with undecodable bytes."""
 
     def __init__(self, text: IO[str], file: str, encoding: str):
-        self._text, self._file, self._encoding = iter(text), file, encoding
+        self._text, self._file, self.encoding = iter(text), file, encoding
         self._pending: list[str] = []
         self.count = 0
+        self.suspect = False
 
     def __iter__(self) -> _Lines:
         return self
 
     def _fail(self, message: str, line: int) -> NoReturn:
-        hint = _encoding_hint(self._encoding)
-        raise RecordsError(f"{message} is not valid {self._encoding}", file=self._file, line=line, hint=hint)
+        hint = _encoding_hint(self.encoding)
+        raise RecordsError(f"{message} is not valid {self.encoding}", file=self._file, line=line, hint=hint)
 
     def _read(self) -> str:
         try:
@@ -354,8 +366,8 @@ class _Lines:
     def __next__(self) -> str:
         line = self._pending.pop(0) if self._pending else self._read()
         self.count += 1
-        if not line.isascii() and (bad := _SURROGATE.search(line)):
-            self._fail(f"byte 0x{ord(bad.group()) - 0xDC00:02X}", self.count)
+        if not line.isascii() and _SURROGATE.search(line):
+            self.suspect = True  # the row is checked cell by cell (_undecodable)
         return line
 
     def first_nonblank(self) -> str | None:
@@ -378,24 +390,39 @@ def _encoding_hint(encoding: str) -> str:
 
 # --- tables: CSV and XLSX -----------------------------------------------------------------------
 
-Row = tuple[int, int, list[str]]  # first line, last line, cells
+Row = tuple[int, int, list[str], bool]  # first line, last line, cells, may hold undecodable bytes
 
 
 def _csv_rows(lines: _Lines, delimiter: str, file: str, skip_sep_line: bool) -> Iterator[Row]:
+    """Rows of cells. Cells up to _CSV_FIELD_LIMIT are read, so that one over MAX_CELL rejects
+    only its row: csv's own limit (128 KB) would stop the file, and a reader cannot pick up
+    after it. The limit is process-wide, so it is raised only while a row is parsed."""
     reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True, strict=False)
     end = 0
-    try:
-        for cells in reader:
-            start, end = end + 1, lines.count
-            if not any(map(str.strip, cells)):  # blank line, or a row of empty cells
-                continue
-            if skip_sep_line:
-                skip_sep_line = False
-                continue
-            yield start, end, cells
-    except csv.Error as exc:
-        hint = "a quote that is opened and never closed swallows the lines after it"
-        raise RecordsError(f"cannot read CSV: {exc}", file=file, line=end + 1, hint=hint) from None
+    while True:
+        lines.suspect = False
+        limit = csv.field_size_limit(_CSV_FIELD_LIMIT)
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            hint = "a quote that is opened and never closed swallows the lines after it"
+            message = f"cannot read CSV: {exc}"
+            if "field limit" in str(exc):
+                message = (
+                    f"a cell runs on past {_CSV_FIELD_LIMIT // (1024 * 1024)} MB (at line {lines.count})"
+                )
+            raise RecordsError(message, file=file, line=end + 1, hint=hint) from None
+        finally:
+            csv.field_size_limit(limit)
+        start, end = end + 1, lines.count
+        if not any(map(str.strip, cells)):  # blank line, or a row of empty cells
+            continue
+        if skip_sep_line:
+            skip_sep_line = False
+            continue
+        yield start, end, cells, lines.suspect
 
 
 def _xlsx_rows(binary: IO[bytes], file: str) -> tuple[Iterator[Row], Callable[[], None]]:
@@ -417,7 +444,7 @@ def _xlsx_rows(binary: IO[bytes], file: str) -> tuple[Iterator[Row], Callable[[]
         for number, cells in enumerate(sheet.iter_rows(min_row=1), start=1):
             values = [_cell_text(c) for c in cells]
             if any(values):
-                yield number, number, values
+                yield number, number, values, False
 
     return rows(), book.close
 
@@ -468,13 +495,15 @@ def _header_names(cells: list[str], opts: _Options, line: int) -> list[str]:
     return names
 
 
-def _table_records(rows: Iterator[Row], header: Row, names: list[str], opts: _Options) -> Iterator[Item]:
+def _table_records(
+    rows: Iterator[Row], header: Row, names: list[str], opts: _Options, encoding: str
+) -> Iterator[Item]:
     """Rows -> records. Spreadsheet rows are padded; a CSV row of the wrong width is rejected."""
     head_line, width, ragged = header[0], len(header[2]), opts.kind == "xlsx"
     named = max(i for i, n in enumerate(names) if n) + 1  # trailing unnamed columns may be left off
     id_index = names.index(opts.id_field)
     seen: dict[str, int] = {}
-    for start, end, cells in rows:
+    for start, end, cells, suspect in rows:
         if not named <= len(cells) <= width and not ragged:
             rid = _clean(cells[id_index]) if id_index < len(cells) else ""
             more = len(cells) > width
@@ -486,7 +515,7 @@ def _table_records(rows: Iterator[Row], header: Row, names: list[str], opts: _Op
                 else "is a delimiter missing?"
             )
             reason = f"has {len(cells)} cells but the header (line {head_line}) has {width}"
-            yield Rejected(start, rid, None, reason, hint)
+            yield Rejected(start, _shown(rid), None, reason, hint)
             continue
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
@@ -494,25 +523,103 @@ def _table_records(rows: Iterator[Row], header: Row, names: list[str], opts: _Op
         values.pop("", None)  # unnamed columns
         if end > start or ragged:  # only a cell spanning lines (or a sheet cell) can hold a "\r"
             values = {n: _clean(v) for n, v in values.items()}
-        yield _validate(start, values, opts, seen, "line")
+        faults = _undecodable(values, encoding) if suspect else []
+        if max(map(len, cells)) > MAX_CELL:
+            span = (
+                f"the record runs from line {start} to {end}: is a quote left open?" if end > start else None
+            )
+            faults += _overlong(values, span)
+        yield _validate(start, values, opts, seen, "line", faults)
 
 
-def _validate(row: int, values: dict[str, str], opts: _Options, seen: dict[str, int], unit: str) -> Item:
+_Fault = tuple[str, str | None, str | None]  # field, what is wrong with it (None: required, empty), hint
+
+
+def _undecodable(values: Mapping[str, str], encoding: str) -> list[_Fault]:
+    """A fault for every field holding bytes the codec could not decode (or a lone surrogate)."""
+    faults: list[_Fault] = []
+    for name, value in values.items():
+        if not value.isascii() and (bad := _not_text(value, encoding)):
+            faults.append((name, f"{_shown(name)!r} holds {bad[0]}", bad[1]))
+    return faults
+
+
+def _not_text(value: str, encoding: str, at: int | None = None) -> tuple[str, str | None] | None:
+    """What makes ``value`` (or its character ``at``) not text, and a hint; None if nothing does."""
+    bad = _SURROGATE.search(value) if at is None else _SURROGATE.match(value, at)
+    if bad is None:
+        return None
+    code = ord(bad.group())
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the byte itself
+        return f"byte 0x{code - 0xDC00:02X}, which is not valid {encoding}", _encoding_hint(encoding)
+    return f"an unpaired surrogate U+{code:04X}, which is not text", None  # text handed in, or a JSON escape
+
+
+def _overlong(values: Mapping[str, str], hint: str | None) -> list[_Fault]:
+    return [
+        (name, f"{_shown(name)!r} is {len(value):,} characters long, over the limit of {MAX_CELL:,}", hint)
+        for name, value in values.items()
+        if len(value) > MAX_CELL
+    ]
+
+
+def _shown(text: str) -> str:
+    """Text fit for a report: undecodable bytes as U+FFFD, and short (an id may be the bad cell)."""
+    if not text.isascii():
+        text = _SURROGATE.sub("\ufffd", text)
+    return text if len(text) <= 80 else text[:79] + "\u2026"
+
+
+def _validate(
+    row: int,
+    values: dict[str, str],
+    opts: _Options,
+    seen: dict[str, int],
+    unit: str,
+    faults: Iterable[_Fault] = (),
+    claim: bool = True,
+) -> Item:
+    """A record, or one rejection naming every faulty field (``field`` is the leftmost).
+
+    A row that reaches here with an id claims it (``claim``), even when it is rejected for its
+    content, so a later row with the same id is a duplicate either way.
+    """
+    found = list(faults)
     rid = values.get(opts.id_field, "")
     if not rid:
         hint = "every record needs an id; fill it in, or pass id_field= to use another column"
-        return Rejected(row, "", opts.id_field, f"{opts.id_field!r} is empty", hint)
-    first = seen.get(rid)
-    if first is not None:
-        reason = f"duplicate id {rid!r}: {unit} {first} has it already"
-        return Rejected(row, rid, opts.id_field, reason, "ids must be unique; fix or remove one")
-    seen[rid] = row
-    missing = [f for f in opts.required if not values.get(f)]
-    if missing:
-        names = ", ".join(map(repr, missing))
-        reason = f"required field {names} is empty" if len(missing) == 1 else f"required {names} are empty"
-        return Rejected(row, rid, missing[0], reason)
-    return Record(row, rid, FieldMap._adopt(values))
+        found.append((opts.id_field, f"{opts.id_field!r} is empty", hint))
+    elif (first := seen.get(rid)) is not None:
+        reason = f"duplicate id {_shown(rid)!r}: {unit} {first} has it already"
+        found.append((opts.id_field, reason, "ids must be unique; fix or remove one"))
+    elif claim and len(rid) <= MAX_CELL:
+        seen[rid] = row
+    found += [(f, None, None) for f in opts.required if not values.get(f) and f != opts.id_field]
+    if not found:
+        return Record(row, rid, FieldMap._adopt(values))
+    return _rejected(row, rid, list(values), found)
+
+
+def _rejected(row: int, rid: str, columns: list[str], faults: list[_Fault]) -> Rejected:
+    """One Rejected for all of a row's faults, in column order; empty required fields go together."""
+    order = {name: i for i, name in enumerate(columns)}
+    faults = sorted(faults, key=lambda f: order.get(f[0], len(order)))  # stable: a field's faults in turn
+    clauses: list[str] = []
+    empty: list[str] = []
+    for name, what, _ in [*faults, ("", "", None)]:  # a sentinel flushes the last run of empties
+        if what is None:
+            empty.append(name)
+            continue
+        if empty:
+            names = ", ".join(map(repr, empty))
+            clauses.append(
+                f"required field {names} is empty" if len(empty) == 1 else f"required {names} are empty"
+            )
+            empty.clear()
+        if what:
+            clauses.append(what)
+    hints = "; ".join(dict.fromkeys(h for _, _, h in faults if h)) or None
+    return Rejected(row, _shown(rid), _shown(faults[0][0]), "; ".join(clauses), hints)
 
 
 # --- JSON ---------------------------------------------------------------------------------------
@@ -521,8 +628,8 @@ def _validate(row: int, values: dict[str, str], opts: _Options, seen: dict[str, 
 class _JSONScanner:
     """Pulls one JSON value at a time from a text stream, so a big array is never held whole."""
 
-    def __init__(self, text: IO[str], file: str):
-        self._text, self._file = text, file
+    def __init__(self, text: IO[str], file: str, encoding: str):
+        self._text, self._file, self._encoding = text, file, encoding
         self._buf, self._pos, self._eof, self._lines = "", 0, False, 0
         self._decoder = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str)
 
@@ -532,7 +639,7 @@ class _JSONScanner:
         try:
             chunk = self._text.read(_CHUNK)
         except UnicodeDecodeError as exc:
-            self.fail(f"not valid text: {exc.reason}", hint=_encoding_hint("utf-8"))
+            self.fail(f"not valid text: {exc.reason}", hint=_encoding_hint(self._encoding))
         if not chunk:
             self._eof = True
             return False
@@ -574,12 +681,15 @@ class _JSONScanner:
             return obj
 
     def fail(self, message: str, pos: int | None = None, hint: str | None = None) -> NoReturn:
-        line = self._lines + self._buf.count("\n", 0, self._pos if pos is None else pos) + 1
-        raise RecordsError(f"invalid JSON: {message}", file=self._file, line=line, hint=hint)
+        at = self._pos if pos is None else pos
+        line = self._lines + self._buf.count("\n", 0, at) + 1
+        if bad := _not_text(self._buf, self._encoding, at):  # an undecodable byte outside any string
+            message, hint = f"found {bad[0]}", bad[1]
+        raise RecordsError(f"invalid JSON: {_shown(message)}", file=self._file, line=line, hint=hint)
 
 
-def _json_items(text: IO[str], file: str) -> Iterator[tuple[int, object]]:
-    scan = _JSONScanner(text, file)
+def _json_items(text: IO[str], file: str, encoding: str) -> Iterator[tuple[int, object]]:
+    scan = _JSONScanner(text, file, encoding)
     if scan.peek() == "{":  # {"records": [...], ...}
         scan.expect("{")
         while True:
@@ -605,7 +715,9 @@ def _json_items(text: IO[str], file: str) -> Iterator[tuple[int, object]]:
             return
 
 
-def _json_records(items: Iterator[tuple[int, object]], opts: _Options) -> Iterator[Item]:
+def _json_records(items: Iterator[tuple[int, object]], opts: _Options, encoding: str) -> Iterator[Item]:
+    """Objects -> records. An item of the wrong shape (two keys for a field, a nested value) is
+    rejected without claiming its id; the first well-shaped item decides the columns."""
     columns: tuple[str, ...] | None = None
     seen: dict[str, int] = {}
     for row, obj in items:
@@ -613,25 +725,24 @@ def _json_records(items: Iterator[tuple[int, object]], opts: _Options) -> Iterat
             yield Rejected(row, "", None, "is not an object", "records must be JSON objects")
             continue
         values: dict[str, str] = {}
-        problem: tuple[str, str] | None = None
+        shape: list[_Fault] = []
         for key, value in obj.items():
             name = _canonical(key, opts.rename)
             if not name:
                 continue
-            if name in values and problem is None:
-                problem = name, f"two keys mean {name!r}"
-            if isinstance(value, dict | list) and problem is None:
+            if name in values:
+                shape.append((name, f"two keys mean {_shown(name)!r}", None))
+            if isinstance(value, dict | list):
                 what = "an object" if isinstance(value, dict) else "a list"
-                problem = name, f"is {what}; a field must be text or a number"
+                shape.append((name, f"{_shown(name)!r} is {what}, not text or a number", None))
             values[name] = _json_text(value)
-        if problem is not None:
-            yield Rejected(row, values.get(opts.id_field, ""), *problem)
-            continue
-        if columns is None:
+        if columns is None and not shape:
             columns = tuple(values)
-        for name in columns:
+        for name in columns or ():
             values.setdefault(name, "")
-        yield _validate(row, values, opts, seen, "item")
+        faults = shape + _undecodable({n: n + v for n, v in values.items()}, encoding)  # key or value
+        faults += _overlong(values, None)
+        yield _validate(row, values, opts, seen, "item", faults, claim=not shape)
 
 
 def _json_text(value: object) -> str:
@@ -658,10 +769,9 @@ def _stream(
     else:
         if text is None:
             assert binary is not None
-            errors = "surrogateescape" if kind == "csv" else "strict"
-            text, label = _decode(binary, opts.encoding, file, errors)
+            text, label = _decode(binary, opts.encoding, file, "surrogateescape")
         if kind != "csv":
-            records = _json_records(_json_items(text, file), opts)
+            records = _json_records(_json_items(text, file, label or "utf-8"), opts, label or "text")
             if (first := next(records, None)) is None:
                 raise RecordsError("no records", file=file)
             columns = tuple(first.fields) if isinstance(first, Record) else ()
@@ -675,8 +785,14 @@ def _stream(
         rows = _csv_rows(lines, sep, file, skip_sep_line=sep_line is not None)
     if (header := next(rows, None)) is None:
         raise RecordsError("no header line", file=file, hint="the first line must name the columns")
+    encoding = label or "text"
+    for column, cell in enumerate(header[2] if header[3] else (), start=1):
+        if bad := _not_text(cell, encoding):
+            raise RecordsError(
+                f"column {column} of the header holds {bad[0]}", file=file, line=header[0], hint=bad[1]
+            )
     names = _header_names(header[2], opts, header[0])
-    records = _table_records(rows, header, names, opts)
+    records = _table_records(rows, header, names, opts, encoding)
     if (first := next(records, None)) is None:
         raise RecordsError("a header but no records", file=file, line=header[0])
     info = RecordStream.Info(file, kind, label, sep, tuple(n for n in names if n))

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from envelopekit.errors import EnvelopekitError, RecordError
 from envelopekit.records import (
+    MAX_CELL,
     SNIFF_BYTES,
     FieldMap,
     Record,
@@ -92,17 +93,38 @@ def test_explicit_utf8_still_strips_a_bom_from_the_header(tmp_path: Path) -> Non
     assert rec.id == "R1"
 
 
-def test_bad_byte_after_the_sniffed_prefix_names_its_line(tmp_path: Path) -> None:
+def test_bad_byte_after_the_sniffed_prefix_rejects_its_row_only(tmp_path: Path) -> None:
     good = "".join(f"R{i},Ada\n" for i in range(SNIFF_BYTES // 6))
     lines = 1 + good.count("\n")
-    path = write(tmp_path, b"id,name\n" + good.encode() + "R-late,Zoë\n".encode("cp1252"))
+    late = "R-late,Zoë\n".encode("cp1252") + "R-after,Zoë\n".encode()
+    path = write(tmp_path, b"id,name\n" + good.encode() + late)
     stream = read_records(path)
     assert stream.info.encoding == "utf-8"
-    with pytest.raises(RecordsError) as info:
-        list(stream)
-    assert info.value.line == lines + 1
-    assert f"people.csv:{lines + 1}" in str(info.value)
-    assert "cp1252" in str(info.value)
+    got, bad = split(stream)
+    assert len(got) == lines and got[-1].id == "R-after" and got[-1].fields["name"] == "Zoë"
+    [rej] = bad
+    assert (rej.row, rej.record_id, rej.field) == (lines + 1, "R-late", "name")
+    assert rej.reason == "'name' holds byte 0xEB, which is not valid utf-8"
+    assert "cp1252" in (rej.hint or "")
+    assert str(rej.as_error()).startswith(f"line {lines + 1}, record R-late, field 'name': 'name' holds")
+
+
+def test_undecodable_bytes_in_the_id_are_shown_as_replacement_characters() -> None:
+    raw = b"id,name,city\nR1,Ada,London\nR\xe9,Zo\xeb,Paris\nR3,Grace,Oslo\n"
+    got, [rej] = split(read_records_from_stream(io.BytesIO(raw), encoding="utf-8"))
+    assert [r.id for r in got] == ["R1", "R3"]
+    assert (rej.row, rej.record_id, rej.field) == (3, "R\ufffd", "id")
+    assert (
+        rej.reason
+        == "'id' holds byte 0xE9, which is not valid utf-8; 'name' holds byte 0xEB, which is not valid utf-8"
+    )
+    str(rej.as_error()).encode("utf-8")  # reportable: no lone surrogates left
+
+
+def test_a_header_with_an_undecodable_byte_stops_the_file() -> None:
+    with pytest.raises(RecordsError, match="column 2 of the header holds byte 0xE9") as info:
+        read_records_from_stream(io.BytesIO(b"id,n\xe9me\nR1,a\n"), encoding="utf-8")
+    assert info.value.line == 1
 
 
 def test_unknown_encoding_is_a_clear_error(tmp_path: Path) -> None:
@@ -238,6 +260,63 @@ def test_missing_required_field_is_rejected_by_name() -> None:
     ]
     assert "'city'" in bad[0].reason  # both missing fields are named
     assert "field 'postal_code'" in str(bad[1].as_error())
+
+
+def test_every_faulty_field_of_a_row_is_reported_at_once() -> None:
+    long = "x" * (MAX_CELL + 1)
+    raw = (
+        b"id,first_name,street,city,postal_code,notes\n"
+        b"R1,Ada,1 Main St,London,N1,ok\n"
+        b"  ,Zo\xeb,,M\xfcnchen,," + long.encode() + b"\n"
+        b"R3,Grace,2 Elm Ave,Oslo,0150,ok\n"
+    )
+    stream = read_records_from_stream(
+        io.BytesIO(raw), encoding="utf-8", required=("street", "postal_code", "first_name")
+    )
+    got, [rej] = split(stream)
+    assert [r.id for r in got] == ["R1", "R3"]
+    assert (rej.row, rej.record_id, rej.field) == (3, "", "id")  # the leftmost faulty field
+    assert rej.reason.split("; ") == [
+        "'id' is empty",
+        "'first_name' holds byte 0xEB, which is not valid utf-8",
+        "required field 'street' is empty",
+        "'city' holds byte 0xFC, which is not valid utf-8",
+        "required field 'postal_code' is empty",
+        f"'notes' is {MAX_CELL + 1:,} characters long, over the limit of {MAX_CELL:,}",
+    ]
+    assert "every record needs an id" in (rej.hint or "") and "cp1252" in (rej.hint or "")
+
+
+def test_adjacent_empty_required_fields_are_one_clause_and_a_duplicate_is_one_more() -> None:
+    text = "id,name,street,city\nR1,Ada,1 Main St,London\nR1,,,\n"
+    _, [rej] = split(read_records_from_text(text, required=("city", "street", "name")))
+    assert (rej.row, rej.record_id, rej.field) == (3, "R1", "id")
+    assert (
+        rej.reason == "duplicate id 'R1': line 2 has it already; required 'name', 'street', 'city' are empty"
+    )
+    assert rej.hint == "ids must be unique; fix or remove one"
+
+
+def test_an_over_long_cell_rejects_its_row_only() -> None:
+    long = "y" * (MAX_CELL + 10)
+    text = f'id,name,notes\nR1,Ada,a\nR2,Grace,{long}\nR3,Linus,"{long}\n{long}"\nR4,Zoë,b\n'
+    limit = csv.field_size_limit()
+    got, bad = split(read_records_from_text(text))
+    assert csv.field_size_limit() == limit  # the parser's process-wide limit is given back
+    assert [r.id for r in got] == ["R1", "R4"]
+    assert [(b.row, b.record_id, b.field) for b in bad] == [(3, "R2", "notes"), (4, "R3", "notes")]
+    assert bad[0].reason == f"'notes' is {MAX_CELL + 10:,} characters long, over the limit of {MAX_CELL:,}"
+    assert bad[0].hint is None
+    assert "line 4 to 5: is a quote left open?" in (bad[1].hint or "")
+
+
+def test_an_open_quote_that_swallows_megabytes_stops_the_file() -> None:
+    rest = "".join(f"R{i},{'z' * 100}\n" for i in range(45_000))  # ~4.7 MB
+    stream = read_records_from_text(f'id,notes\nR1,a\nR2,"open\n{rest}')
+    with pytest.raises(RecordsError, match="runs on past 4 MB") as info:
+        list(stream)
+    assert info.value.line == 3
+    assert "never closed" in (info.value.hint or "")
 
 
 def test_required_column_missing_from_header_is_fatal() -> None:
@@ -424,6 +503,37 @@ def test_json_bad_items_are_rejected() -> None:
         (2, "", None),
         (3, "R3", "addr"),
     ]
+
+
+def test_json_item_faults_are_reported_together() -> None:
+    text = json.dumps([{"id": "", "ID": "x", "tags": [1], "city": ""}, {"id": "R1", "city": "Oslo"}])
+    good, [rej] = split(read_records_from_text(text, kind="json", required=["city"]))
+    assert [r.id for r in good] == ["R1"]
+    assert (rej.row, rej.record_id, rej.field) == (1, "x", "id")
+    assert rej.reason.split("; ") == [
+        "two keys mean 'id'",
+        "'tags' is a list, not text or a number",
+        "required field 'city' is empty",
+    ]
+
+
+def test_json_undecodable_bytes_and_over_long_values_reject_their_item_only() -> None:
+    long = "w" * (MAX_CELL + 1)
+    raw = b'[{"id": "R1", "name": "Ada"},\n{"id": "R2", "name": "Zo\xeb"},\n'
+    raw += b'{"id": "R3", "name": "' + long.encode() + b'"},\n{"id": "R4", "name": "Grace"}]'
+    good, bad = split(read_records_from_stream(io.BytesIO(raw), kind="json", encoding="utf-8"))
+    assert [r.id for r in good] == ["R1", "R4"]
+    assert [(b.row, b.record_id, b.field) for b in bad] == [(2, "R2", "name"), (3, "R3", "name")]
+    assert bad[0].reason == "'name' holds byte 0xEB, which is not valid utf-8"
+    assert "characters long" in bad[1].reason
+
+
+def test_json_undecodable_byte_outside_a_string_stops_the_file() -> None:
+    raw = b'[{"id": "R1"},\n{"id": "R2"} \xeb]'
+    stream = read_records_from_stream(io.BytesIO(raw), kind="json", encoding="utf-8")
+    with pytest.raises(RecordsError, match="found byte 0xEB, which is not valid utf-8") as info:
+        list(stream)
+    assert info.value.line == 2
 
 
 @pytest.mark.parametrize(
