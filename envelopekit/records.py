@@ -139,7 +139,11 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
-    """A row that cannot become a record; the batch reports it and goes on."""
+    """A row that cannot become a record; the batch reports it and goes on.
+
+    ``reason`` names every faulty field of the row ("; " between them), ``field`` the first
+    (leftmost) of them, or None when the row as a whole is wrong (its width, not an object).
+    """
 
     row: int
     record_id: str
