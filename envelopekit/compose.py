@@ -226,16 +226,28 @@ def _image_op(block: ImageBlock) -> ImageOp:
     return ImageOp(block.path, rect, box)
 
 
-def _qr_ops(block: QRBlock, url: str, where: str) -> tuple[Op, ...]:
+def _qr_symbol(url: str, error: str) -> tuple[int, int, tuple[tuple[int, int, int, int], ...]]:
+    """Version, modules per side and dark rectangles of the symbol for ``url``."""
     from . import qr
 
-    symbol = qr.encode(url, block.error)
-    n = symbol.size
+    symbol = qr.encode(url, error)
+    return symbol.version, symbol.size, tuple(symbol.rects())
+
+
+def _qr_ops(
+    block: QRBlock,
+    url: str,
+    where: str,
+    symbol: tuple[int, int, tuple[tuple[int, int, int, int], ...]] | None = None,
+) -> tuple[Op, ...]:
+    """The QR code of ``url`` in ``block``; ``symbol`` is ``_qr_symbol(url, block.error)``
+    when the caller has it already (one kit's blocks share their symbol)."""
+    version, n, rects = symbol or _qr_symbol(url, block.error)
     module = block.box.width / (n + 8)
     if module < block.min_module - 1e-9:
         need = block.min_module * (n + 8)
         raise FitError(
-            f"QR code {where} for a {len(url)}-character URL needs version {symbol.version} "
+            f"QR code {where} for a {len(url)}-character URL needs version {version} "
             f"({n} modules): {module / mm:.2f} mm modules in a {block.box.width / mm:.1f} mm box, "
             f"under the {block.min_module / mm:.2f} mm minimum",
             hint=f"make the box at least {need / mm:.1f} mm or the URL shorter",
@@ -243,7 +255,7 @@ def _qr_ops(block: QRBlock, url: str, where: str) -> tuple[Op, ...]:
     x0 = block.box.x0 + 4 * module
     top = block.box.y1 - 4 * module
     t = Transform(module, 0.0, 0.0, -module, x0, top)
-    return (QROp(tuple(symbol.rects()), t, block.colour, url, module),)
+    return (QROp(rects, t, block.colour, url, module),)
 
 
 def _address_text(block: AddressBlock, fields: Mapping[str, str]) -> str:
@@ -321,6 +333,47 @@ def static_drawing(kit: ResolvedKit) -> dict[str, SideGroups]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    """One block of a record that cannot be drawn: where, the field to fix, what is wrong."""
+
+    where: str
+    field: str | None
+    message: str
+    hint: str | None
+
+    def item(self) -> str:
+        """The problem as one item of a list naming several."""
+        label = f"block {self.where!r}"
+        if self.field and self.field != self.where:
+            label += f" (field {self.field!r})"
+        message = self.message.removeprefix(f"block {self.where!r}: ")
+        return f"{label}: {message}" + (f" ({self.hint})" if self.hint else "")
+
+
+def _problem(exc: EnvelopekitError, block: Block, where: str, fields: Mapping[str, str]) -> _Problem:
+    if isinstance(exc, GlyphError):
+        # Name the record's field (what the operator can fix), not the layout's block.
+        field, hint = _glyph_culprit(block, fields)
+        return _Problem(where, field or where, exc.message, hint or exc.hint)
+    if isinstance(exc, RecordError):
+        return _Problem(where, exc.field or None, exc.message, exc.hint)
+    # Name the block: "text does not fit its box" alone does not say which one.
+    message = exc.message if where in exc.message else f"block {where!r}: {exc.message}"
+    return _Problem(where, where, message, exc.hint)
+
+
+def _record_error(problems: list[_Problem], record_id: str, row: int | None) -> RecordError:
+    """One error for every faulty block of a record; ``field`` names the first."""
+    first = problems[0]
+    if len(problems) == 1:
+        return RecordError(first.message, row=row, record_id=record_id, field=first.field, hint=first.hint)
+    items = "; ".join(f"{i}) {p.item()}" for i, p in enumerate(problems, 1))
+    return RecordError(
+        f"{len(problems)} blocks cannot be drawn: {items}", row=row, record_id=record_id, field=first.field
+    )
+
+
 def personalise(
     kit: ResolvedKit,
     fields: Mapping[str, str],
@@ -330,35 +383,39 @@ def personalise(
     link: LinkFn | None = None,
 ) -> PersonalKit:
     """The variable drawing of one record's kit. Raises RecordError naming the record,
-    the piece, the block and the field when the record cannot be drawn."""
+    and every block that cannot be drawn with the field to fix (``field`` is the first).
+
+    Blocks showing the same URL share one QR symbol: it is encoded once per kit."""
     links: list[QRLink] = []
-    qr_cache: dict[str, tuple[Op, ...]] = {}
+    qr_cache: dict[tuple[str, str], tuple[Op, ...]] = {}
+    symbols: dict[tuple[str, str], tuple[int, int, tuple[tuple[int, int, int, int], ...]]] = {}
+    problems: dict[str, _Problem] = {}
 
     def make(p: Placed, piece: Piece) -> tuple[Op, ...]:
         if not p.block.variable:
             return ()
         where = f"{piece.key}.{p.block.name}"
+        if where in problems:
+            return ()
         try:
             return make_block(p, piece, where)
-        except FitError as exc:
-            # Name the block: "text does not fit its box" alone does not say which one.
-            message = exc.message if where in exc.message else f"block {where!r}: {exc.message}"
-            raise RecordError(message, field=where, hint=exc.hint) from None
-        except GlyphError as exc:
-            # Name the record's field (what the operator can fix), not the layout's block.
-            field, hint = _glyph_culprit(p.block, fields)
-            raise RecordError(exc.message, field=field or where, hint=hint or exc.hint) from None
+        except (FitError, RecordError) as exc:
+            problems[where] = _problem(exc, p.block, where, fields)
+            return ()
 
     def make_block(p: Placed, piece: Piece, where: str) -> tuple[Op, ...]:
         block = p.block
         if isinstance(block, QRBlock):
-            key = f"{piece.key}/{block.name}"
+            key = (piece.key, block.name)
             if key not in qr_cache:
                 if link is None:
                     raise EnvelopekitError(f"QR block {where} needs survey links", hint="pass link=...")
                 url, token = link(block.link, piece.key, block.name)
                 links.append(QRLink(piece.key, block.name, url, token))
-                qr_cache[key] = _qr_ops(block, url, where)
+                symbol = symbols.get((url, block.error))
+                if symbol is None:
+                    symbol = symbols[url, block.error] = _qr_symbol(url, block.error)
+                qr_cache[key] = _qr_ops(block, url, where, symbol)
             return qr_cache[key]
         if isinstance(block, AddressBlock):
             # Shrink first, then wrap: a long organisation name takes two lines, not a rejection.
@@ -367,18 +424,13 @@ def personalise(
         return _text_ops(render_template(block.template, fields), block, wrap=True, field=where)
 
     variable: dict[str, SideGroups] = {}
-    try:
-        for piece in kit.pieces:
-            if not piece.variable:
-                continue
-            variable[piece.key] = (
-                _groups(piece, piece.side_a, partial(make, piece=piece)),
-                _groups(piece, piece.side_b, partial(make, piece=piece)),
-            )
-    except RecordError as exc:
-        raise RecordError(
-            exc.message, row=row, record_id=record_id, field=exc.field or None, hint=exc.hint
-        ) from None
-    except FitError as exc:
-        raise RecordError(exc.message, row=row, record_id=record_id, hint=exc.hint) from None
+    for piece in kit.pieces:
+        if not piece.variable:
+            continue
+        variable[piece.key] = (
+            _groups(piece, piece.side_a, partial(make, piece=piece)),
+            _groups(piece, piece.side_b, partial(make, piece=piece)),
+        )
+    if problems:
+        raise _record_error(list(problems.values()), record_id, row)
     return PersonalKit(record_id, row, variable, tuple(links))
