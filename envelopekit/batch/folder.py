@@ -10,9 +10,11 @@ journal per build in progress. Rules, in the order a build meets them:
   folder holds one, the new build is written into ``OUT/.envelopekit/next/`` and
   moved into place only when it is finished (:meth:`Transaction.commit`); a build
   that fails or is interrupted leaves the previous one as it was.
-- **The manifest always matches the PDFs beside it.** After each chunk, its PDF is
-  renamed into place and then the manifest, errors and journal are rewritten (each
-  atomically), so what the manifest lists is exactly what is there.
+- **The manifest always matches the PDFs beside it.** After each chunk the manifest
+  and errors are rewritten with its rows, then its PDF is renamed into place, then the
+  journal (each file atomically). Every PDF in the folder is in the manifest; only a
+  process killed between those two renames leaves one listed file missing, which the
+  next ``--resume`` rebuilds.
 - **Resume is exact.** The journal holds the inputs' fingerprint and each finished
   chunk (file, SHA-256, the digest of its records, its manifest rows); ``--resume``
   keeps the finished chunks whose files are intact and redoes the rest.
@@ -140,6 +142,7 @@ class Transaction:
         self.workdir = out
         self.journal: Journal | None = None
         self.notes: list[str] = []
+        self._sweep()
         self._roll_forward()
 
     # --- opening ------------------------------------------------------------------------
@@ -156,6 +159,21 @@ class Transaction:
                 )
             if self.state.resolve() in real.parents:
                 raise BuildError("the input file is inside the build's own state folder", where=str(path))
+
+    def _sweep(self) -> None:
+        """Remove temporary files a killed build left (``.NAME.XXXX.tmp``, see
+        :func:`~envelopekit.files.write_atomic`): with the lock held, none is in use."""
+        for folder in (
+            self.out,
+            self.state,
+            self.state / "chunks",
+            self._staging_dir(),
+            self._staging_dir() / STATE,
+            self._staging_dir() / STATE / "chunks",
+        ):
+            for tmp in folder.glob(".*.tmp") if folder.is_dir() else ():
+                if tmp.is_file() and not tmp.is_symlink():
+                    tmp.unlink()
 
     def _staging_dir(self) -> Path:
         return self.state / STAGING
@@ -277,9 +295,12 @@ class Transaction:
         record = {"rows": list(rows), "errors": list(errors)}
         text = json.dumps(record, ensure_ascii=False)
         write_atomic(state / _chunk_rows_name(entry["index"]), lambda f: f.write(text), text=True)
+        # The reports first, then the PDF: should the process die between the two, the
+        # manifest lists a file that is not there (no kit printed, no harm), never a
+        # printed kit that no manifest row accounts for. The journal comes last.
+        self._append_reports(rows, errors)
         if data is not None:
             write_bytes_atomic(self.workdir / entry["file"], data)
-        self._append_reports(rows, errors)
         self.journal.chunks = [*(self.journal.chunks or []), entry]
         self._write_journal()
 
@@ -322,7 +343,7 @@ class Transaction:
             self.set_state("complete")
             return
         staged = self.workdir
-        new = {p.name for p in _pdfs(staged)}
+        new = {e["file"] for e in self.journal.chunks or [] if e.get("file")}
         for name in sorted(new | set(REPORTS)):
             target = self.out / name
             if target.is_dir() and not target.is_symlink():
@@ -332,18 +353,22 @@ class Transaction:
                     hint=f"move it away, then run again with --resume (the build waits in {staged})",
                 )
         self.set_state("committing")
+        # Each step below may be repeated by a roll-forward after a crash: all are idempotent.
         for name in reversed(REPORTS):  # manifest.csv goes first: never describes the wrong PDFs
-            (self.out / name).unlink(missing_ok=True)
+            if (staged / name).exists():
+                (self.out / name).unlink(missing_ok=True)
         for path in _pdfs(self.out):
             if path.name not in new:
                 path.unlink()
         for name in sorted(new):
-            os.replace(staged / name, self.out / name)
+            if (staged / name).exists():
+                os.replace(staged / name, self.out / name)
         for name in REPORTS:
             if (staged / name).exists():
                 os.replace(staged / name, self.out / name)
-        shutil.rmtree(self.out / STATE / "chunks", ignore_errors=True)
-        os.replace(staged / STATE / "chunks", self.out / STATE / "chunks")
+        if (staged / STATE / "chunks").exists():
+            shutil.rmtree(self.out / STATE / "chunks", ignore_errors=True)
+            os.replace(staged / STATE / "chunks", self.out / STATE / "chunks")
         self.workdir = self.out
         self.set_state("complete")
         shutil.rmtree(staged, ignore_errors=True)
