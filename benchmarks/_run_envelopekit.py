@@ -1,6 +1,7 @@
 """Child process of benchmarks/kits.py: one timed envelopekit build.
 
-    python benchmarks/_run_envelopekit.py LAYOUT RECIPIENTS.csv OUTDIR KEYFILE [--chunk N] [--profile TOP]
+    python benchmarks/_run_envelopekit.py LAYOUT RECIPIENTS.csv OUTDIR KEYFILE [--chunk N]
+        [--workers N] [--impose SHEET --strategy S] [--profile TOP]
 
 Imports come first and are not timed (that is interpreter and library start-up,
 which kits.py measures separately as wall time). The timed part is the whole
@@ -23,22 +24,26 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout, not an installed copy
 
 import envelopekit
-from envelopekit.batch import build
-from envelopekit.layouts import load_layout
-from envelopekit.records import read_records
+from envelopekit.batch import build_files
+from envelopekit.catalog import lookup_sheet
+from envelopekit.impose.adapter import Imposition
 
 
-def run(layout: str, data: str, outdir: str, key_file: str, chunk: int | None) -> dict[str, Any]:
+def run(
+    layout: str,
+    data: str,
+    outdir: str,
+    key_file: str,
+    chunk: int | None,
+    workers: int | None = 1,
+    impose: str | None = None,
+    strategy: str = "cut-and-stack",
+) -> dict[str, Any]:
     start = time.perf_counter()
-    spec = load_layout(layout)
-    records = read_records(data, id_field=spec.id_field)
-    try:
-        if chunk:
-            result = build(spec, records, outdir, key_file=key_file, chunk=chunk)
-        else:  # build()'s own default chunk
-            result = build(spec, records, outdir, key_file=key_file)
-    finally:
-        records.close()
+    options: dict[str, Any] = {"chunk": chunk} if chunk else {}  # else build()'s own default chunk
+    if impose:
+        options["impose"] = Imposition(lookup_sheet(impose), strategy, date="2027-01-01")
+    result = build_files(layout, data, outdir, key_file=key_file, workers=workers, **options)
     seconds = time.perf_counter() - start
     files = [Path(f) for f in result.files]
     return {
@@ -59,10 +64,23 @@ def main() -> None:
     parser.add_argument("outdir")
     parser.add_argument("key_file")
     parser.add_argument("--chunk", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=1, help="0: every core")
+    parser.add_argument("--impose", default=None)
+    parser.add_argument("--strategy", default="cut-and-stack")
     parser.add_argument("--profile", type=int, default=0, metavar="TOP")
     args = parser.parse_args()
     if not args.profile:
-        print(json.dumps(run(args.layout, args.data, args.outdir, args.key_file, args.chunk)))
+        report = run(
+            args.layout,
+            args.data,
+            args.outdir,
+            args.key_file,
+            args.chunk,
+            args.workers or None,
+            args.impose,
+            args.strategy,
+        )
+        print(json.dumps(report))
         return
 
     import cProfile

@@ -1,6 +1,7 @@
 """Kits per second: envelopekit's help-me batch against the hand-written peer.
 
     python benchmarks/kits.py [--n 500] [--rounds 3] [--seed 7] [--chunk N] [--keep DIR]
+                              [--workers 1,2] [--imposed]
     python benchmarks/kits.py --profile [--n 500]
 
 Writes N deterministic recipients (benchmarks/_recipients.py), then builds them
@@ -17,6 +18,10 @@ process, for several rounds; the order flips every round. Per tool it reports:
 - the ratio envelopekit / peer of both;
 - peak resident memory of each process (ru_maxrss from wait4 on that child);
 - PDF bytes per kit (envelopekit's manifests not counted).
+
+envelopekit runs once per ``--workers`` count (default 1 and every core: one
+process, then the process pool), and with ``--imposed`` also imposed on SRA3 by
+cut-and-stack with every core, so single-up and imposed are compared in one run.
 
 When ../shared is absent the peer is skipped with a message and envelopekit's
 figures are still printed. ``--profile`` builds once under cProfile instead and
@@ -96,10 +101,15 @@ def child(cmd: list[str], cwd: Path) -> tuple[str, str, float, int]:
     return stdout, stderr, wall, usage.ru_maxrss  # KiB on Linux
 
 
-def run_ours(data: Path, work: Path, n: int, chunk: int | None) -> Run:
+def run_ours(
+    data: Path, work: Path, n: int, chunk: int | None, workers: int = 1, imposed: bool = False
+) -> Run:
     outdir = work / "envelopekit-out"
     shutil.rmtree(outdir, ignore_errors=True)
     cmd = [sys.executable, str(DRIVER), str(LAYOUT), str(data), str(outdir), str(KEY_FILE)]
+    cmd += ["--workers", str(workers)]
+    if imposed:
+        cmd += ["--impose", "SRA3", "--strategy", "cut-and-stack"]
     if chunk:
         cmd += ["--chunk", str(chunk)]
     stdout, _, wall, rss = child(cmd, ROOT)
@@ -179,6 +189,14 @@ def main() -> None:
     )
     parser.add_argument("--no-peer", action="store_true", help="run envelopekit only")
     parser.add_argument(
+        "--workers",
+        default=f"1,{os.cpu_count() or 1}",
+        help="envelopekit worker counts to run, comma-separated (default 1 and every core)",
+    )
+    parser.add_argument(
+        "--imposed", action="store_true", help="also build imposed (SRA3, cut-and-stack, every core)"
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="build once under cProfile; print the top 25 functions by cumulative and by own time",
@@ -209,41 +227,49 @@ def main() -> None:
             f"Python {platform.python_version()} ({platform.machine()}, {os.cpu_count()} CPUs), "
             f"{accelerated()}"
         )
-        tools = {OURS: Tool(OURS), THEIRS: Tool(THEIRS)}
-        order = [OURS, THEIRS] if peer else [OURS]
+        counts = sorted({max(1, int(w)) for w in str(args.workers).split(",") if w.strip()})
+        variants = {f"{OURS} w{w}": (w, False) for w in counts}
+        if args.imposed:
+            variants[f"{OURS} w{max(counts)} imposed"] = (max(counts), True)
+        tools = {name: Tool(name) for name in [*variants, THEIRS]}
+        order = [*variants, THEIRS] if peer else [*variants]
         print(
-            f"\n{'round':>5}  {'tool':<15} {'kits/s':>8} {'wall kits/s':>12} {'wall s':>8} "
+            f"\n{'round':>5}  {'tool':<24} {'kits/s':>8} {'wall kits/s':>12} {'wall s':>8} "
             f"{'peak RSS':>10} {'bytes/kit':>10}"
         )
         for r in range(args.rounds):
             for name in order if r % 2 == 0 else order[::-1]:
-                if name == OURS:
-                    run = run_ours(data, work, args.n, args.chunk)
+                if name in variants:
+                    run = run_ours(data, work, args.n, args.chunk, *variants[name])
                 else:
                     run = run_peer(args.peer, data, work, args.n)
                 tools[name].runs.append(run)
                 print(
-                    f"{r + 1:>5}  {name:<15} {run.rate:>8.1f} {run.wall_rate:>12.1f} {run.wall:>8.2f} "
+                    f"{r + 1:>5}  {name:<24} {run.rate:>8.1f} {run.wall_rate:>12.1f} {run.wall:>8.2f} "
                     f"{run.rss_kb / 1024:>7.0f} MiB {run.pdf_bytes / run.kits:>10.0f}",
                     flush=True,
                 )
 
     print(f"\nsummary, N={args.n}: medians over {args.rounds} rounds; peak RSS is the largest of the rounds")
-    print(f"{'tool':<15} {'kits/s':>8} {'wall kits/s':>12} {'peak RSS':>10} {'bytes/kit':>10}")
+    print(f"{'tool':<24} {'kits/s':>8} {'wall kits/s':>12} {'peak RSS':>10} {'bytes/kit':>10}")
     for name in order:
         t = tools[name]
         print(
-            f"{name:<15} {t.median('rate'):>8.1f} {t.median('wall_rate'):>12.1f} "
+            f"{name:<24} {t.median('rate'):>8.1f} {t.median('wall_rate'):>12.1f} "
             f"{max(r.rss_kb for r in t.runs) / 1024:>7.0f} MiB {t.median('pdf_bytes') / args.n:>10.0f}"
         )
-    if peer:
-        ours, theirs = tools[OURS], tools[THEIRS]
+    if not peer:
+        return
+    theirs = tools[THEIRS]
+    for name in variants:
+        ours = tools[name]
         ratio = ours.median("rate") / theirs.median("rate")
         wall_ratio = ours.median("wall_rate") / theirs.median("wall_rate")
         rss = max(r.rss_kb for r in ours.runs) / max(r.rss_kb for r in theirs.runs)
         size = ours.median("pdf_bytes") / theirs.median("pdf_bytes")
-        print(f"{'ratio ek/peer':<15} {ratio:>7.2f}x {wall_ratio:>11.2f}x {rss:>9.2f}x {size:>9.2f}x")
-        print("(kits/s and wall kits/s: higher is better for envelopekit above 1; RSS and bytes: lower is)")
+        label = f"ratio {name.replace(OURS, 'ek')}/peer"
+        print(f"{label:<24} {ratio:>7.2f}x {wall_ratio:>11.2f}x {rss:>9.2f}x {size:>9.2f}x")
+    print("(kits/s and wall kits/s: higher is better for envelopekit above 1; RSS and bytes: lower is)")
 
 
 if __name__ == "__main__":

@@ -58,9 +58,11 @@ class PoolExecutor:
         from concurrent.futures import ProcessPoolExecutor
 
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        return ProcessPoolExecutor(
-            self.workers, mp_context=multiprocessing.get_context(method), initializer=_worker_init
-        )
+        context = multiprocessing.get_context(method)
+        if method == "forkserver":
+            # Workers fork from a server that has imported the drawing code once.
+            context.set_forkserver_preload(["envelopekit.batch.chunk", "envelopekit.render.sheets"])
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_init)
 
     def run(self, job: Job, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
         from concurrent.futures.process import BrokenProcessPool
