@@ -4,7 +4,7 @@ The common case is one call::
 
     import envelopekit
     result = envelopekit.build("help-me", "people.csv", "out")      # or a list of dicts
-    pdf = envelopekit.render("help-me", {"id": "R1", "first_name": "Ada", ...})  # bytes
+    pdf = envelopekit.render_kit("help-me", {"id": "R1", "first_name": "Ada", ...})  # bytes
 
 Under it, each pipeline step is a public function: :func:`load_layout` (TOML to a
 KitSpec), :func:`read_records`, :func:`resolve` (sizes, nets, checks),
@@ -26,7 +26,7 @@ _EXPORTS = {
     "Imposition": "impose.adapter",
     "Progress": "batch.runner",
     "build": "batch.api:build_files",
-    "render": "batch.api",
+    "render_kit": "batch.api",
     "personalise": "compose",
     "CatalogError": "errors",
     "EnvelopekitError": "errors",
@@ -80,7 +80,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from .batch.api import build_files as build
-    from .batch.api import render
+    from .batch.api import render_kit
     from .batch.runner import BuildResult, Progress
     from .compose import personalise
     from .errors import (
@@ -142,6 +142,6 @@ __all__ = [
     "personalise",
     "pt",
     "read_records",
-    "render",
+    "render_kit",
     "resolve",
 ]

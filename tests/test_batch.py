@@ -26,7 +26,7 @@ from envelopekit.batch import (
     build,
     build_chunk,
     build_files,
-    render,
+    render_kit,
 )
 from envelopekit.errors import RecordError, RecordsError
 from envelopekit.layouts import load_layout
@@ -458,10 +458,10 @@ def test_render_gives_one_kit_as_pdf_bytes(demo_key: bytes) -> None:
 
     from pypdf import PdfReader
 
-    data = render("help-me", people(1)[0], key=demo_key)
+    data = render_kit("help-me", people(1)[0], key=demo_key)
     assert data.startswith(b"%PDF") and len(PdfReader(BytesIO(data)).pages) == 8
     with pytest.raises(RecordError, match="no id"):
-        render("help-me", {"first_name": "Ada"}, key=demo_key)
+        render_kit("help-me", {"first_name": "Ada"}, key=demo_key)
 
 
 def test_a_progress_callback_hears_of_every_chunk(tmp_path: Path, demo_key: bytes) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ..impose.adapter import Imposition
 from ..links import Links, qr_blocks
-from .api import build_files, render
+from .api import build_files, render_kit
 from .chunk import Chunk, ChunkResult, Job, build_chunk, required_fields, sample_records
 from .executors import DaskExecutor, PoolExecutor, SerialExecutor, make_executor
 from .folder import BuildError
@@ -38,7 +38,7 @@ __all__ = [
     "build_files",
     "make_executor",
     "qr_blocks",
-    "render",
+    "render_kit",
     "required_fields",
     "sample_records",
 ]

@@ -17,7 +17,7 @@ from ..records import FieldMap, Record, Rejected, normalise_header
 from .executors import make_executor
 from .runner import BuildResult, Progress, build
 
-__all__ = ["RecordsInput", "build_files", "records_from_mappings", "render"]
+__all__ = ["RecordsInput", "build_files", "records_from_mappings", "render_kit"]
 
 RecordsInput = str | os.PathLike[str] | Iterable[Mapping[str, Any] | Record | Rejected] | None
 
@@ -168,7 +168,7 @@ def _count(path: Path, opts: Mapping[str, Any]) -> int | None:
         return None  # the build itself reports it
 
 
-def render(
+def render_kit(
     layout: str | os.PathLike[str] | KitSpec,
     record: Mapping[str, Any] | None = None,
     *,
@@ -177,7 +177,7 @@ def render(
     proof: bool = False,
     id_field: str | None = None,
 ) -> bytes:
-    """One kit as PDF bytes, in memory: ``render("help-me", {"id": "R1", ...})``.
+    """One kit as PDF bytes, in memory: ``render_kit("help-me", {"id": "R1", ...})``.
     Without ``record``, the layout's sample record. Raises RecordError when the record
     cannot be built. Signed links need ``key``/``key_file`` (or $ENVELOPEKIT_TOKEN_KEY)."""
     from ..links import Links, qr_blocks
