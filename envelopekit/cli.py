@@ -191,6 +191,9 @@ def _report_build(args: argparse.Namespace, result: BuildResult) -> int:
         )
     elif not args.quiet:
         files = ", ".join(str(f) for f in result.files) or "no PDF"
+        if len(result.files) > 3:
+            first, last = result.files[0].name, result.files[-1].name
+            files = f"{len(result.files)} files in {result.outdir} ({first} to {last})"
         print(
             f"built {_plural(result.built, 'kit')} ({_plural(result.pages, 'page')}) into {files}", file=err
         )
@@ -259,14 +262,41 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from .units import parse_length, to_mm
     from .verify import format_report, verify
 
-    report = verify(
-        Path(args.target),
-        manifest=Path(args.manifest) if args.manifest else None,
-        dpi=args.dpi,
-        min_module_mm=to_mm(parse_length(args.min_module, what="--min-module")),
-    )
+    bar = _page_bar()
+    try:
+        report = verify(
+            Path(args.target),
+            manifest=Path(args.manifest) if args.manifest else None,
+            dpi=args.dpi,
+            min_module_mm=to_mm(parse_length(args.min_module, what="--min-module")),
+            progress=bar,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
     print(format_report(report))
     return EXIT_OK if report.ok else EXIT_FAIL
+
+
+class _PageBar:
+    """verify's progress on a terminal: pages decoded, pages/s, the file at hand."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(unit="page", file=sys.stderr, dynamic_ncols=True)
+
+    def __call__(self, file: str, page: int, done: int) -> None:
+        self.bar.n = done
+        self.bar.set_postfix_str(file, refresh=False)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _page_bar() -> _PageBar | None:
+    return _PageBar() if sys.stderr.isatty() else None
 
 
 def cmd_token(args: argparse.Namespace) -> int:

@@ -40,6 +40,8 @@ class ProgressDisplay:
         if self.bar_wanted:
             self._draw(p)
             return
+        if p.chunks == 0:
+            return  # the start: nothing to say yet
         rate = p.records / p.elapsed if p.elapsed > 0 else 0.0
         of = f"/{p.total}" if p.total else ""
         file = f" {p.file}" if p.file else ""
@@ -55,7 +57,14 @@ class ProgressDisplay:
             from tqdm import tqdm
 
             tqdm.monitor_interval = 0  # no monitor thread: the process pool forks workers
-            self._bar = tqdm(total=p.total, unit="kit", file=self.stream, dynamic_ncols=True, smoothing=0.1)
+            self._bar = tqdm(
+                total=p.total,
+                initial=p.records,
+                unit="kit",
+                file=self.stream,
+                dynamic_ncols=True,
+                smoothing=0.1,
+            )
         self._bar.n = p.records
         self._bar.set_postfix_str(f"rejected {p.rejected}", refresh=False)
         self._bar.refresh()

@@ -29,7 +29,7 @@ import math
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -516,8 +516,11 @@ def verify(
     manifest: Path | str | None = None,
     dpi: int = DEFAULT_DPI,
     min_module_mm: float = 0.5,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> VerifyReport:
     """Decode every QR code in a build's output and check it against the manifest.
+
+    ``progress(file, page, pages_done)`` is called after every page decoded.
 
     ``target`` is an output folder (its ``kits-*.pdf`` and the files its manifest
     names; ``manifest.csv`` inside unless ``manifest`` is given) or one PDF (checked
@@ -571,6 +574,8 @@ def verify(
                 for pc in decode_pdf(pdf, dpi=dpi):
                     checker.page(pc)
                     seen += 1
+                    if progress is not None:
+                        progress(pdf.name, seen, pages + seen)
                 count = seen
             except VerifyError as exc:
                 checker.add("error", pdf.name, None, None, exc.message)

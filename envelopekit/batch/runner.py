@@ -331,6 +331,8 @@ def _run(
     chunks = _chunks(_validated(stream, spec, required_fields(kit)), chunk)
     tokens: dict[str, str] = {}
     done = _skip_kept(chunks, kept, result, tokens)
+    if progress is not None:
+        progress(_progress(result, total, 0, started, None))  # the start: a bar can time from here
     try:
         for res in executor.run(job, done):
             _check_tokens(res, tokens)
