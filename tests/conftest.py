@@ -15,6 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# No per-example deadline anywhere: a deadline is a wall-clock assertion, and the
+# machines running the tests are shared (speed is measured in benchmarks/).
+settings.register_profile("envelopekit", deadline=None)
+settings.load_profile("envelopekit")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
