@@ -4,7 +4,7 @@
     python samples/rebuild.py
 
 Writes samples/nets/ (every style at C6 and #10, PDF + PNG) and samples/help-me/
-(the help-me kit for samples/recipients.csv: PDF, manifest, page previews, a
+(the help-me kit for samples/recipients.csv: PDF, manifest, job ticket, page previews, a
 contact sheet, and in mockups/ the folded envelopes and cards of two recipients).
 Then builds every other bundled layout from its sample records file (SAMPLE_RECORDS)
 into a temporary folder, to show they still fit together; nothing of that is kept.
@@ -71,6 +71,7 @@ def help_me() -> None:
     spec = load_layout(ROOT / "layouts" / "help-me.toml")
     with read_records(HERE / SAMPLE_RECORDS["help-me"]) as records:
         result = build(spec, records, out, key_file=str(HERE / "demo-token.key"))
+    shutil.rmtree(out / ".envelopekit")  # the build's own state (journal, lock): not a sample
     print(f"  {result.built} kits, {result.pages} pages, {result.rejected} rejected")
     pdf = result.files[0]
     pages = out / "pages"
