@@ -1,6 +1,8 @@
 """Batches: a layout and a stream of records in, an output folder of PDFs out.
 
 - :mod:`.chunk`: the pure chunk function (records in, PDF bytes and manifest rows out);
+- :mod:`.stream`: records checked against the whole batch and cut into chunks;
+- :mod:`.inputs`: the layout checked, the signing key, the inputs' fingerprint;
 - :mod:`.executors`: where chunks run (this process, a process pool, Dask);
 - :mod:`.folder`: the output folder as a transaction (lock, journal, resume);
 - :mod:`.runner`: the loop that ties them together;

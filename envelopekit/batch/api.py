@@ -183,10 +183,10 @@ def render_kit(
     from ..links import Links, qr_blocks
     from ..render.sheets import SheetRenderer
     from .chunk import sample_records
-    from .runner import _prepare
+    from .inputs import prepare
 
     spec = _spec(layout)
-    kit = _prepare(spec, None)
+    kit = prepare(spec, None)
     if record is None:
         item: Record | Rejected = next(sample_records(spec))
     else:

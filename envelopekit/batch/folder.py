@@ -324,6 +324,11 @@ class Transaction:
         if not kept:
             self._append_reports([], [])
 
+    def chunk_rows(self, index: int) -> list[dict[str, Any]]:
+        """The manifest rows of a finished chunk, as the journal keeps them."""
+        path = self.workdir / STATE / "chunks" / _chunk_rows_name(index)
+        return list(json.loads(path.read_text(encoding="utf-8"))["rows"])
+
     def set_state(self, state: str, **extra: Any) -> None:
         assert self.journal is not None
         self.journal.state = state

@@ -9,28 +9,25 @@ flight, the record ids seen and the tokens issued are held.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import EnvelopekitError, RecordError
-from ..impose.adapter import Imposition, check_sheet
-from ..kit import KitSpec, ResolvedKit, resolve
-from ..links import Links, qr_blocks
+from ..errors import EnvelopekitError
+from ..impose.adapter import Imposition
+from ..kit import KitSpec, ResolvedKit
 from ..records import Record, Rejected
-from ..tokens import DEFAULT_KEY_ENV, load_key
-from .chunk import Chunk, ChunkResult, Item, Job, Reject, required_fields, sample_records
+from .chunk import Chunk, ChunkResult, Job, required_fields, sample_records
 from .executors import Executor, SerialExecutor
 from .folder import BuildError, Journal, Transaction
+from .inputs import columns, fingerprint, prepare, signing_key
+from .stream import chunked, validated
 
 __all__ = ["BuildResult", "Progress", "build"]
 
-DEMO_KEY_SHA256 = "6f9342f1c1bd9f69e052e296f524696e0c65d6f014b3eaeecfa9df1f358df347"
 SHOWN_ERRORS = 20  # errors kept in memory for the caller to show; errors.csv has them all
 
 
@@ -64,188 +61,7 @@ class BuildResult:
         return 2 if self.rejected else 0
 
 
-# --- the records side ---------------------------------------------------------------------
-
-
-def _reason(item: Rejected) -> str:
-    return item.reason + (f" ({item.hint})" if item.hint else "")
-
-
-def _validated(stream: Iterable[Record | Rejected], spec: KitSpec, needed: tuple[str, ...]) -> Iterator[Item]:
-    """Records checked against the whole batch: the first one for missing columns (which
-    stops the batch: every record would fail), every one for duplicate ids and empty
-    required fields (which reject the record, all its faults named at once)."""
-    seen: dict[str, int | None] = {}
-    checked = False
-    for item in stream:
-        if isinstance(item, Rejected):
-            yield Reject(item.row, item.record_id, item.field or "", _reason(item))
-            continue
-        if not checked:
-            _check_columns(item, needed)
-            checked = True
-        if item.id in seen:
-            first = seen[item.id]
-            where = f" (first at line {first})" if first else ""
-            yield Reject(item.row, item.id, spec.id_field, f"record id {item.id!r} appears twice{where}")
-            continue
-        seen[item.id] = item.row
-        empty = [f for f in spec.required if not (item.fields.get(f) or "").strip()]
-        if empty:
-            reason = "; ".join(f"{f} is empty, and the layout requires it" for f in empty)
-            yield Reject(item.row, item.id, empty[0], reason)
-            continue
-        yield item
-
-
-def _check_columns(record: Record, needed: tuple[str, ...]) -> None:
-    missing = [f for f in needed if f not in record.fields]
-    if missing:
-        have = ", ".join(sorted(record.fields)) or "none"
-        names = ", ".join(repr(f) for f in missing)
-        raise RecordError(
-            f"the records have no column {names}, which the layout uses",
-            row=1,
-            field=missing[0],
-            hint=f"columns found: {have}; rename or add them (or map them: --map FIELD=COLUMN)",
-        )
-
-
-def _chunks(items: Iterable[Item], size: int) -> Iterator[Chunk]:
-    """Chunks of ``size`` items. When the records stop with an error part-way (a
-    torn file), the records read before it still go out as a last chunk; the error
-    follows once that chunk has been taken."""
-    batch: list[Item] = []
-    index = 1
-    try:
-        for item in items:
-            batch.append(item)
-            if len(batch) >= size:
-                yield Chunk(index, tuple(batch))
-                index += 1
-                batch = []
-    except EnvelopekitError:
-        if batch:
-            yield Chunk(index, tuple(batch))
-        raise
-    if batch:
-        yield Chunk(index, tuple(batch))
-
-
-# --- keys and fingerprints ----------------------------------------------------------------
-
-
-def _folder_key(state: Path) -> tuple[bytes, str | None]:
-    """The folder's own signing key, made on first use (mode 0600, never in a PDF)."""
-    path = state / "token.key"
-    if path.exists():
-        return load_key(file=path), None
-    state.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_urlsafe(32) + "\n")
-    return load_key(file=path), (
-        f"made a new token signing key in {path} (keep it secret; `envelopekit token verify "
-        f"--key-file {path}` checks tokens; pass --token-key-file to use your own)"
-    )
-
-
-def _signing_key(
-    kit: ResolvedKit, key: bytes | None, key_file: str | None, state: Path, notes: list[str]
-) -> bytes | None:
-    links = Links(kit.spec, key=b"x" * 32) if qr_blocks(kit) else None  # templates checked, no key read
-    if links is None or not links.needs_key:
-        return None
-    if key is None and key_file:
-        key = load_key(file=key_file)
-    elif key is None and os.environ.get(DEFAULT_KEY_ENV, "").strip():
-        key = load_key()
-    elif key is None:
-        key, note = _folder_key(state)
-        if note:
-            notes.append(note)
-    if hashlib.sha256(key).hexdigest() == DEMO_KEY_SHA256:
-        notes.append(
-            "warning: signing with the public demo key: anyone can forge these tokens "
-            "(fine for samples; for a real mailing drop --token-key-file and a key is made for you)"
-        )
-    return key
-
-
-def fingerprint(
-    spec: KitSpec, kit: ResolvedKit, key: bytes | None, options: Mapping[str, Any], sources: Mapping[str, str]
-) -> dict[str, str]:
-    """What makes a build's output what it is, one digest per part, so a refused
-    resume can say which part changed."""
-    from .. import __version__
-    from ..content.blocks import ImageBlock
-
-    def digest(text: str | bytes) -> str:
-        return hashlib.sha256(text.encode("utf-8") if isinstance(text, str) else text).hexdigest()[:20]
-
-    assets = hashlib.sha256()
-    for piece in kit.pieces:
-        for placed in piece.side_a + piece.side_b:
-            if isinstance(placed.block, ImageBlock):
-                assets.update(Path(placed.block.path).read_bytes())
-    out = {
-        "layout": digest(repr(spec)),
-        "layout assets": assets.hexdigest()[:20],
-        "fonts": digest(os.environ.get("ENVELOPEKIT_FONTS", "")),
-        "options": digest(repr(sorted(options.items()))),
-        "envelopekit version": __version__,
-        "signing key": digest(key) if key else "none",
-    }
-    out.update(sources)
-    return out
-
-
 # --- the build ------------------------------------------------------------------------------
-
-
-def _columns(kit: ResolvedKit, imposed: bool) -> list[str]:
-    columns = ["record_id", "row", "status", "file", "pages"] + (["sheets", "placements"] if imposed else [])
-    links = [f"url_{b.name}" for _, b in qr_blocks(kit)]
-    return columns + (["token", "url", *links] if links else [])
-
-
-def _prepare(spec: KitSpec, impose: Imposition | None) -> ResolvedKit:
-    """Everything about the layout that can fail, checked before any file is touched."""
-    from ..compose import static_drawing
-
-    kit = resolve(spec)
-    static_drawing(kit)  # static content laid out now: a layout error stops the batch before any file
-    _check_links(spec, kit)
-    if impose is not None:
-        check_sheet(kit, impose)
-    return kit
-
-
-def _check_links(spec: KitSpec, kit: ResolvedKit) -> None:
-    """Every QR block names a defined link, and even the shortest URL its template can
-    make fits the block at its minimum module size (or every record would be rejected)."""
-    from ..compose import _qr_ops
-    from ..errors import FitError
-
-    blocks = qr_blocks(kit)
-    if not blocks:
-        return
-    links = Links(spec, key=b"x" * 32)  # templates parsed and checked; no key needed for that
-    for piece, block in blocks:
-        where = spec.block_location(piece, block.name)
-        link = links.specs.get(block.link)
-        if link is None:
-            raise spec.error(
-                f"QR block {block.name!r} uses link {block.link!r}, which [links] does not define",
-                where,
-                "add a [links." + block.link + "] table",
-            )
-        values = {name: "" for name in link.template.fields}
-        values.update(token="0" * link.length, block=block.name, kit=piece, campaign=links.campaign)
-        try:
-            _qr_ops(block, link.template.expand(values), f"{piece}.{block.name}")
-        except FitError as exc:
-            raise spec.error(f"every record would be rejected: {exc.message}", where, exc.hint) from None
 
 
 def build(
@@ -274,7 +90,7 @@ def build(
     """
     if chunk < 1:
         raise EnvelopekitError(f"chunk = {chunk}: a file holds at least one kit")
-    kit = _prepare(spec, impose)
+    kit = prepare(spec, impose)
     out = Path(outdir)
     if dry_run:
         return _dry_run(spec, kit, records, out, chunk=chunk, progress=progress, total=total, inputs=inputs)
@@ -318,19 +134,19 @@ def _run(
     sources: dict[str, str],
 ) -> BuildResult:
     result = BuildResult(tx.out, summary=kit.summary(), notes=tx.notes)
-    signing = _signing_key(kit, key, key_file, tx.state, result.notes)
+    signing = signing_key(kit, key, key_file, tx.state, result.notes)
     options = {"chunk": chunk, "proof": proof, "impose": repr(impose)}
     prints = fingerprint(spec, kit, signing, options, sources)
-    journal = Journal(prints, _columns(kit, impose is not None), chunk)
+    journal = Journal(prints, columns(kit, impose is not None), chunk)
     kept = tx.begin(journal, resume=resume)
     if tx.journal is not None and tx.journal.state == "complete":
         return _report_kept(result, tx, kept)
     job = Job(spec, prints["layout"] + prints["options"] + prints["signing key"], signing, proof, impose)
     started = time.monotonic()
     stream = records if records is not None else sample_records(spec)
-    chunks = _chunks(_validated(stream, spec, required_fields(kit)), chunk)
+    todo = chunked(validated(stream, spec, required_fields(kit)), chunk)
     tokens: dict[str, str] = {}
-    done = _skip_kept(chunks, kept, result, tokens)
+    done = _skip_kept(todo, kept, tx, result, tokens)
     if progress is not None:
         progress(_progress(result, total, 0, started, None))  # the start: a bar can time from here
     try:
@@ -357,12 +173,16 @@ def _run(
 
 
 def _skip_kept(
-    chunks: Iterator[Chunk], kept: list[dict[str, Any]], result: BuildResult, tokens: dict[str, str]
+    todo: Iterator[Chunk],
+    kept: list[dict[str, Any]],
+    tx: Transaction,
+    result: BuildResult,
+    tokens: dict[str, str],
 ) -> Iterator[Chunk]:
     """The chunks still to build: those a resume keeps are checked against the records
-    (the same digest) and passed over."""
+    (the same digest) and passed over, their tokens remembered."""
     by_index = {e["index"]: e for e in kept}
-    for c in chunks:
+    for c in todo:
         entry = by_index.get(c.index)
         if entry is None:
             yield c
@@ -372,15 +192,18 @@ def _skip_kept(
                 f"cannot resume: the records of chunk {c.index} differ from the interrupted build's",
                 hint="resume with the same records, or build again without --resume",
             )
-        result.built += entry["built"]
-        result.rejected += entry["rejected"]
-        result.pages += entry["pages"]
-        if entry.get("file"):
-            result.files.append(result.outdir / entry["file"])
+        _count(result, entry, ())
+        _remember_tokens(tx.chunk_rows(entry["index"]), tokens)
 
 
 def _check_tokens(res: ChunkResult, tokens: dict[str, str]) -> None:
-    for row in res.rows:
+    _remember_tokens(res.rows, tokens)
+
+
+def _remember_tokens(rows: Iterable[Mapping[str, Any]], tokens: dict[str, str]) -> None:
+    """Signed tokens of two records can coincide (rarely, and more so when short): a
+    batch where they do is stopped, since the manifest could not tell them apart."""
+    for row in rows:
         token = row.get("token")
         if not token:
             continue
@@ -396,7 +219,7 @@ def _count(result: BuildResult, entry: Mapping[str, Any], errors: Iterable[dict[
     result.built += entry["built"]
     result.rejected += entry["rejected"]
     result.pages += entry["pages"]
-    if entry["file"]:
+    if entry.get("file"):
         result.files.append(result.outdir / entry["file"])
     for e in errors:
         if len(result.errors) < SHOWN_ERRORS:
@@ -513,7 +336,7 @@ def _dry_run(
     started = time.monotonic()
 
     def errors() -> Iterator[dict[str, Any]]:
-        for n, c in enumerate(_chunks(_validated(stream, spec, required_fields(kit)), chunk), 1):
+        for n, c in enumerate(chunked(validated(stream, spec, required_fields(kit)), chunk), 1):
             res = build_chunk(job, c)
             _count(
                 result,
