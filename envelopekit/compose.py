@@ -73,6 +73,7 @@ class QROp:
     colour: Colour
     text: str
     module: float  # module size in points, for reports
+    side: int = 0  # modules per side (0: unknown, the renderer works it out from ``rects``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +256,7 @@ def _qr_ops(
     x0 = block.box.x0 + 4 * module
     top = block.box.y1 - 4 * module
     t = Transform(module, 0.0, 0.0, -module, x0, top)
-    return (QROp(rects, t, block.colour, url, module),)
+    return (QROp(rects, t, block.colour, url, module, n),)
 
 
 def _address_text(block: AddressBlock, fields: Mapping[str, str]) -> str:

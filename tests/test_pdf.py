@@ -494,15 +494,53 @@ def test_no_rgb_or_gray_anywhere(help_me_walks: list[Walk]) -> None:
     )
 
 
+def _forms(page: Any) -> dict[str, int]:
+    """The page's Form XObjects: name -> object number."""
+    return {str(k): v.idnum for k, v in page["/Resources"].get("/XObject", {}).items()}
+
+
 def test_static_artwork_is_one_form_per_piece_side_reused_by_every_kit(help_me: Built) -> None:
     reader = help_me.reader()
     for i in range(8):
         refs = []
         for k in (0, 5, 9):
-            xobjects = reader.pages[8 * k + i]["/Resources"]["/XObject"]
-            (ref,) = [v for v in xobjects.values()]
-            refs.append(ref.idnum)
+            static = [
+                n for name, n in _forms(reader.pages[8 * k + i]).items() if not name.startswith("/FormXob.qr")
+            ]
+            (ref,) = static
+            refs.append(ref)
         assert len(set(refs)) == 1, f"piece {i}: one form for all kits"
+
+
+def test_a_kits_qr_symbol_is_one_form_drawn_wherever_its_url_repeats(help_me: Built) -> None:
+    """The letter and the step 3 card show the same survey link: one symbol, two uses."""
+    reader = help_me.reader()
+    seen = set()
+    for k in range(3):
+        qr = [
+            {n for name, n in _forms(reader.pages[8 * k + i]).items() if name.startswith("/FormXob.qr")}
+            for i in range(8)
+        ]
+        assert [len(q) for q in qr] == [0, 1, 0, 0, 0, 0, 0, 1], f"kit {k + 1}: QR forms on letter and card 3"
+        assert qr[1] == qr[7], f"kit {k + 1}: both blocks draw the same form"
+        assert not qr[1] & seen, "every kit has its own symbol"
+        seen |= qr[1]
+        for i in (1, 7):
+            (fill,) = [
+                e for e in walk(reader, reader.pages[8 * k + i]).events if e.kind == "fill" and e.rects >= 50
+            ]
+            assert fill.where.startswith("/FormXob.qr")
+
+
+def test_pages_of_one_piece_side_share_one_resource_dictionary(help_me: Built) -> None:
+    """Pages without a QR code name one indirect resource dictionary per piece side; no page
+    carries an empty /Trans or a /Rotate 0."""
+    reader = help_me.reader()
+    for i in (0, 2, 3, 4, 5, 6):
+        refs = {reader.pages[8 * k + i].get_object().get("/Resources").idnum for k in range(3)}  # type: ignore[union-attr]
+        assert len(refs) == 1, f"piece {i}: one shared dictionary"
+    for page in reader.pages:
+        assert "/Trans" not in page and "/Rotate" not in page
 
 
 def test_document_identification(help_me: Built) -> None:

@@ -19,8 +19,8 @@ from reportlab import rl_config
 from reportlab.lib.colors import CMYKColor, CMYKColorSep
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import ttfonts
+from reportlab.pdfbase.pdfdoc import xObjectName
 from reportlab.pdfgen.canvas import FILL_EVEN_ODD, Canvas
-from reportlab.pdfgen.pathobject import PDFPathObject
 
 from ..compose import FillOp, Group, ImageOp, LineOp, Op, PersonalKit, QROp, RectOp, TextOp, static_drawing
 from ..geometry import Cubic, Line, Path, Point, Polygon, Rect, Transform
@@ -29,6 +29,7 @@ from ..marks import MARK_WIDTH, MarkLine, crop_marks, fold_marks, mark_extent
 from ..nets.base import Net
 from ..pages import PageGeometry, single_up
 from ..units import mm
+from .lean import QRForm, Resources, cmyk_code, fill_code, finish_page, form_use, text_code
 
 __all__ = ["Inks", "KitRenderer", "PdfCanvas", "net_pdf", "page_sides", "piece_page", "slug_font"]
 
@@ -136,21 +137,30 @@ class PdfCanvas:
         # The slug's font is registered first and is the initial font, or reportlab would
         # put an unembedded Helvetica on every page. Other families are registered when
         # text is laid out in them (content.text.get_family), so unused faces never load.
-        self.c = Canvas(out, invariant=1, pageCompression=1, initialFontName=slug_font(), initialFontSize=6)
+        self.font = slug_font()
+        self.c = Canvas(out, invariant=1, pageCompression=1, initialFontName=self.font, initialFontSize=6)
+        self._registration = self.inks.colour("registration")
         self.c.setTitle(title)
         self.identity = ""  # what makes this file's content unique (its first record), for subset tags
         self.c.setCreator("envelopekit")
         self.c.setProducer("envelopekit (reportlab)")
+        self._geometry: PageGeometry | None = None
+        self._shared: dict[tuple[Any, ...], Resources] = {}  # one resource dictionary per kind of page
+        self._ours: set[str] = set()
 
     # --- pages -------------------------------------------------------------------------
     def begin_page(self, page: PageGeometry) -> None:
-        c = self.c
-        c.setPageSize((page.media.width, page.media.height))
-        c.setTrimBox(page.trim.as_tuple())
-        c.setBleedBox(page.bleed.as_tuple())
+        self.c._pagesize = (page.media.width, page.media.height)
+        self._geometry = page
 
     def end_page(self) -> None:
-        self.c.showPage()
+        assert self._geometry is not None, "end_page without begin_page"
+        finish_page(self.c, self._geometry, self._shared, self._ours)
+        self._geometry = None
+
+    def own_form(self, name: str) -> None:
+        """Note that ``name`` is a vector form this renderer made (see lean.finish_page)."""
+        self._ours.add(xObjectName(name))
 
     def save(self) -> None:
         """Write the file. Font subset tags are derived from what the file holds (its
@@ -248,7 +258,7 @@ def _complete_form_resources(c: Canvas, name: str) -> None:
     so a spot colour or an overprint state used inside a form would be undefined
     (viewers then drop the die lines). Build the full dictionary ourselves.
     """
-    from reportlab.pdfbase.pdfdoc import PDFResourceDictionary, xObjectName
+    from reportlab.pdfbase.pdfdoc import PDFResourceDictionary
 
     form = c._doc.idToObject[xObjectName(name)]
     resources = PDFResourceDictionary()
@@ -314,35 +324,6 @@ def _cmyk(colour: tuple[float, float, float, float]) -> CMYKColor:
     return CMYKColor(*colour)
 
 
-def _path_prefix() -> str:
-    """What reportlab puts before a path's first operator ("n " in 4.x and 5.x)."""
-    probe = PDFPathObject()
-    probe.rect(0, 0, 1, 1)
-    code = probe.getCode()
-    return code[: len(code) - len(f"{fp_str(0, 0, 1, 1)} re")]
-
-
-_PATH_PREFIX = _path_prefix()
-_NUMBERS: dict[int, str] = {}
-
-
-def _num(v: float) -> str:
-    """``fp_str(v)``, memoised for the small integers QR module rectangles are made of."""
-    if type(v) is not int:
-        return fp_str(v)
-    s = _NUMBERS.get(v)
-    if s is None:
-        s = _NUMBERS[v] = fp_str(v)
-    return s
-
-
-def _rects_path(rects: Iterable[tuple[float, float, float, float]]) -> PDFPathObject:
-    """The path ``p.rect(*r)`` for each of ``rects`` would build, byte for byte, without
-    reportlab's per-number formatting (hundreds of rectangles per QR code)."""
-    ops = " ".join(f"{_num(x)} {_num(y)} {_num(w)} {_num(h)} re" for x, y, w, h in rects)
-    return PDFPathObject(code=[_PATH_PREFIX + ops] if ops else [])
-
-
 class KitRenderer(PdfCanvas):
     """Draws personalised kits single-up: per piece side, the static part once per file
     as a Form XObject, then the record's variable part, the marks and the slug."""
@@ -368,6 +349,8 @@ class KitRenderer(PdfCanvas):
             self.c.setSubject(f"print-ready kits: {kit.spec.name}")
             mark_pdfx(self.c, kit.spec.output_condition)
         self.static = static_drawing(kit)
+        self._qr_forms: dict[tuple[tuple[int, int, int, int], ...], str] = {}
+        self._starts: dict[tuple[int, ...], tuple[tuple[Any, ...], str]] = {}
         self._forms: set[str] = set()
         self._placing: dict[str, tuple[PageGeometry, Transform]] = {}
         self.pages = 0
@@ -404,48 +387,77 @@ class KitRenderer(PdfCanvas):
 
     # drawing operations -----------------------------------------------------------------
     def groups(self, groups: Iterable[Group], place: Transform) -> None:
-        c = self.c
+        code = self.c._code
         for g in groups:
-            c.saveState()
-            if g.clip is not None:
-                clip = _path(c, g.clip, place)
-                for band in g.bleed:  # same winding: the nonzero clip is the union
-                    pts = [place.apply(q) for q in band.points]
-                    clip.moveTo(*pts[0])
-                    for q in pts[1:]:
-                        clip.lineTo(*q)
-                    clip.close()
-                c.clipPath(clip, stroke=0, fill=0)
-            for hole in g.holes:
-                p = _path(c, hole, place)
-                p.rect(-_BIG, -_BIG, 2 * _BIG, 2 * _BIG)
-                c.clipPath(p, stroke=0, fill=0, fillMode=FILL_EVEN_ODD)
-            c.transform(*(place @ g.to_piece).as_tuple())
+            code.append(self._group_start(g, place))
+            fill = None  # the fill colour set inside this group, if known
             for op in g.ops:
-                self.op(op)
-            c.restoreState()
+                if isinstance(op, TextOp):
+                    # One text object per line, so the line extracts as one line of text.
+                    if op.colour != fill:
+                        code.append(cmyk_code(op.colour))
+                        fill = op.colour
+                    code.append(text_code(self.c._doc, op.x, op.y, op.size, op.runs))
+                elif isinstance(op, FillOp):
+                    if op.colour != fill:
+                        code.append(cmyk_code(op.colour))
+                        fill = op.colour
+                    code.append(fill_code(op.rect.x0, op.rect.y0, op.rect.width, op.rect.height))
+                else:  # each of these saves and restores the graphics state
+                    self.op(op)
+            code.append("Q")
+
+    def _group_start(self, g: Group, place: Transform) -> str:
+        """``q``, the clip and the transform that open a group: the same for every kit, so
+        made once per (group geometry, placement), by identity of its frozen parts."""
+        key = (id(g.clip), id(g.holes), id(g.bleed), id(g.to_piece), id(place))
+        hit = self._starts.get(key)
+        if hit is not None and hit[0] == (g.clip, g.holes, g.bleed, g.to_piece, place):
+            return hit[1]
+        c = self.c
+        lines = ["q"]
+        if g.clip is not None:
+            clip = _path(c, g.clip, place)
+            for band in g.bleed:  # same winding: the nonzero clip is the union
+                pts = [place.apply(q) for q in band.points]
+                clip.moveTo(*pts[0])
+                for q in pts[1:]:
+                    clip.lineTo(*q)
+                clip.close()
+            lines.append(clip.getCode() + (" W* n" if c._fillMode == FILL_EVEN_ODD else " W n"))
+        for hole in g.holes:
+            p = _path(c, hole, place)
+            p.rect(-_BIG, -_BIG, 2 * _BIG, 2 * _BIG)
+            lines.append(p.getCode() + " W* n")
+        lines.append(f"{fp_str(*(place @ g.to_piece).as_tuple())} cm")
+        start = "\n".join(lines)
+        # The key's objects are kept alive in the value, so their ids cannot be reused.
+        self._starts[key] = ((g.clip, g.holes, g.bleed, g.to_piece, place), start)
+        return start
+
+    def qr_form(self, op: QROp) -> str:
+        """The form holding ``op``'s QR symbol: made on first use in this file, then drawn
+        by reference wherever the same symbol (the same URL) appears again."""
+        name = self._qr_forms.get(op.rects)
+        if name is None:
+            name = self._qr_forms[op.rects] = f"qr{len(self._qr_forms) + 1}"
+            side = op.side or max(max(x + w, y + h) for x, y, w, h in op.rects)
+            self.c._doc.Reference(QRForm(side, op.rects), xObjectName(name))
+            self.own_form(name)
+        self.c._formsinuse.append(name)
+        return name
 
     def op(self, op: Op) -> None:
+        """Draw one operation that keeps the graphics state (text and fills, which set the
+        fill colour for what follows in their group, are drawn by :meth:`groups`)."""
         c = self.c
-        if isinstance(op, TextOp):
-            # One text object per line, so the line extracts as one line of text.
-            c.setFillColor(_cmyk(op.colour))
-            t = c.beginText()
-            for font, text, dx in op.runs:
-                t.setTextOrigin(op.x + dx, op.y)
-                t.setFont(font, op.size)
-                t.textOut(text)
-            c.drawText(t)
+        if isinstance(op, TextOp | FillOp):
+            self.groups((Group(Transform(), None, (), (op,)),), Transform())
         elif isinstance(op, QROp):
-            c.saveState()
-            c.transform(*op.transform.as_tuple())
-            c.setFillColor(_cmyk(op.colour))
-            c.drawPath(_rects_path(op.rects), stroke=0, fill=1)
-            c.restoreState()
-        elif isinstance(op, FillOp):
-            c.setFillColor(_cmyk(op.colour))
-            r = op.rect
-            c.rect(r.x0, r.y0, r.width, r.height, stroke=0, fill=1)
+            code = c._code
+            code.append(f"q\n{fp_str(*op.transform.as_tuple())} cm\n{cmyk_code(op.colour)}")
+            code.append(form_use(self.qr_form(op)))
+            code.append("Q")
         elif isinstance(op, RectOp):
             r = op.rect
             c.saveState()
@@ -508,6 +520,7 @@ class KitRenderer(PdfCanvas):
         c.endForm()
         _complete_form_resources(c, name)
         self._forms.add(name)
+        self.own_form(name)
         return name
 
     def card_creases(self, piece: Piece, place: Transform) -> None:
@@ -525,17 +538,16 @@ class KitRenderer(PdfCanvas):
         c.drawPath(p, stroke=1, fill=0)
         c.restoreState()
 
-    def slug(self, page: PageGeometry, text: str) -> None:
+    def slug(self, page: PageGeometry, text: str, size: float = 6.0) -> None:
+        """One line of job information in the registration colour, from ``page.slug_at``."""
         c = self.c
-        c.saveState()
-        c.setFillColor(self.inks.colour("registration"))
-        c.setFont(slug_font(), 6)
-        c.drawString(page.slug_at.x, page.slug_at.y, text)
-        c.restoreState()
+        name = c._checkSeparation(self._registration)  # the page's resources name the colour
+        line = text_code(c._doc, page.slug_at.x, page.slug_at.y, size, ((self.font, text, 0.0),))
+        c._code.append(f"q\n/{name} cs 1 scn\n{line}\nQ")
         if self.proof:
             from reportlab.pdfbase.pdfmetrics import stringWidth
 
-            self._slug_end = page.slug_at.x + stringWidth(text, slug_font(), 6)
+            self._slug_end = page.slug_at.x + stringWidth(text, self.font, size)
 
     def kit_pages(self, personal: PersonalKit, *, first_page: int = 1) -> int:
         """Draw one record's kit; returns the number of pages drawn."""

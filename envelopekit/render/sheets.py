@@ -9,17 +9,19 @@ the plan. Nothing here decides where anything goes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 from reportlab.lib.colors import CMYKColor
+from reportlab.lib.rl_accel import fp_str
 
 from ..compose import PersonalKit
 from ..geometry import Rect, Transform
 from ..impose import SheetPlan
-from ..kit import Piece
-from ..marks import registration_target
+from ..kit import Piece, ResolvedKit
+from ..marks import MarkLine, Target, registration_target
 from ..pages import PageGeometry
+from .lean import form_use
 from .pdf import KitRenderer, _complete_form_resources
 
 __all__ = ["SheetRenderer"]
@@ -33,7 +35,15 @@ _PROCESS = {
 
 
 class SheetRenderer(KitRenderer):
-    """Draws sheet plans; pieces are looked up by the placement key "record/piece"."""
+    """Draws sheet plans; pieces are looked up by placement key (any hashable: the
+    renderer never reads it, beyond ``str(key)`` for the file's identity)."""
+
+    def __init__(self, out: Any, kit: ResolvedKit, **options: Any):
+        super().__init__(out, kit, **options)
+        self._origins: dict[str, Transform] = {}
+        # id(marks) -> (the marks, kept alive so the id stays theirs; their operators)
+        self._mark_code: dict[int, tuple[tuple[MarkLine, ...], str]] = {}
+        self._target_code: dict[tuple[Target, ...], str] = {}
 
     def piece_form(self, piece: Piece, side: int) -> str:
         """The static part of one side of a piece, in piece coordinates (trim box at 0,0)."""
@@ -53,9 +63,10 @@ class SheetRenderer(KitRenderer):
         c.endForm()
         _complete_form_resources(c, name)
         self._forms.add(name)
+        self.own_form(name)
         return name
 
-    def sheet(self, plan: SheetPlan, kits: Mapping[str, tuple[PersonalKit, Piece]]) -> None:
+    def sheet(self, plan: SheetPlan, kits: Mapping[Hashable, tuple[PersonalKit, Piece]]) -> None:
         """One side of one sheet: placed pieces, then marks, targets, colour bar and slug."""
         c = self.c
         if not self.identity and plan.placements:
@@ -65,26 +76,53 @@ class SheetRenderer(KitRenderer):
         side = 0 if plan.side == "A" else 1
         for placement in plan.placements:
             personal, piece = kits[placement.key]
-            box = piece.net.bbox if piece.net is not None else Rect(0, 0, piece.width, piece.height)
-            c.saveState()
-            c.transform(*placement.transform.as_tuple())
-            c.doForm(self.piece_form(piece, side))
+            form = self.piece_form(piece, side)  # first: making a form swaps the canvas's lists
+            c._formsinuse.append(form)
+            c._code.append(f"q\n{fp_str(*placement.transform.as_tuple())} cm\n{form_use(form)}")
             variable = personal.variable.get(piece.key, ((), ()))
-            self.groups(variable[side], Transform.translate(-box.x0, -box.y0))
-            c.restoreState()
-        marks = list(plan.marks)
-        for target in plan.registration:
-            marks.extend(registration_target(target.center, target.radius))
-        self.marks(marks)
+            self.groups(variable[side], self._trim_origin(piece))
+            c._code.append("Q")
+        self.sheet_marks(plan.marks, plan.registration)
         self.colour_bar(plan.colour_bar)
         if plan.slug is not None:
-            c.saveState()
-            c.setFillColor(self.inks.colour("registration"))
-            c.setFont(_slug_font(), plan.slug.size)
-            c.drawString(plan.slug.at.x, plan.slug.at.y, plan.slug.text)
-            c.restoreState()
+            page = PageGeometry(media, media, media, Transform(), plan.slug.at)
+            self.slug(page, plan.slug.text, plan.slug.size)
         self.end_page()
         self.pages += 1
+
+    def _trim_origin(self, piece: Piece) -> Transform:
+        """Piece coordinates with the trim box's corner at the origin: a net's bounding box
+        flattens its curves, so once per piece and file, not per placement."""
+        place = self._origins.get(piece.key)
+        if place is None:
+            box = piece.net.bbox if piece.net is not None else Rect(0, 0, piece.width, piece.height)
+            place = self._origins[piece.key] = Transform.translate(-box.x0, -box.y0)
+        return place
+
+    def sheet_marks(self, marks: tuple[MarkLine, ...], targets: tuple[Target, ...]) -> None:
+        """Crop and fold marks, then registration targets: formatted once per set of marks
+        (the sheets of a pile share one, by identity) and per set of targets (by value)."""
+        c = self.c
+        hit = self._mark_code.get(id(marks))
+        if hit is None or hit[0] is not marks:
+            if len(self._mark_code) >= 256:  # gang sheets each have their own marks
+                self._mark_code.clear()
+            hit = self._mark_code[id(marks)] = (marks, self._captured(marks))
+        drawn = self._target_code.get(targets)
+        if drawn is None:
+            drawn = self._target_code[targets] = self._captured(_target_lines(targets))
+        c._checkSeparation(self._registration)  # this page's resources name the colour
+        c._code += (hit[1], drawn)
+
+    def _captured(self, marks: Iterable[MarkLine]) -> str:
+        """The operators :meth:`marks` writes for ``marks`` (it saves and restores the state)."""
+        c = self.c
+        saved, c._code = c._code, []
+        try:
+            self.marks(marks)
+            return "\n".join(c._code)
+        finally:
+            c._code = saved
 
     def colour_bar(self, patches: tuple[tuple[Rect, str], ...]) -> None:
         c = self.c
@@ -100,7 +138,5 @@ class SheetRenderer(KitRenderer):
         c.restoreState()
 
 
-def _slug_font() -> str:
-    from .pdf import slug_font
-
-    return slug_font()
+def _target_lines(targets: tuple[Target, ...]) -> list[MarkLine]:
+    return [line for t in targets for line in registration_target(t.center, t.radius)]
