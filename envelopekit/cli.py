@@ -38,8 +38,13 @@ def _param(text: str) -> tuple[str, str]:
 def _today() -> str:
     import datetime as dt
 
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    try:
+        when = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise EnvelopekitError(
+            f"SOURCE_DATE_EPOCH={epoch[:24]!r} is not a time", hint="seconds since 1970, or unset it"
+        ) from None
     return when.strftime("%Y-%m-%d")
 
 
@@ -50,6 +55,11 @@ def cmd_styles(args: argparse.Namespace) -> int:
     from .nets import load_styles
 
     styles = load_styles()
+    if args.params:
+        from .layout_tables import params_text
+
+        print(params_text())
+        return EXIT_OK
     width = max(len(n) for n in styles)
     for name in sorted(styles):
         print(f"{name:<{width}}  {styles[name].summary}")
@@ -226,9 +236,11 @@ def _build_json(result: BuildResult) -> dict[str, object]:
 
 def cmd_preview(args: argparse.Namespace) -> int:
     from .layouts import load_layout
-    from .preview import write_previews
+    from .preview import check_dpi, write_previews
     from .records import read_records
+    from .terminal import printable
 
+    check_dpi(args.dpi)  # before reading anything
     spec = load_layout(args.layout)
     records = None
     if args.data:
@@ -243,7 +255,14 @@ def cmd_preview(args: argparse.Namespace) -> int:
         )
     try:
         result = write_previews(
-            spec, records, args.output, ids=args.record, dpi=args.dpi, key=key, key_file=args.token_key_file
+            spec,
+            records,
+            args.output,
+            ids=args.record,
+            dpi=args.dpi,
+            key=key,
+            key_file=args.token_key_file,
+            max_pixels=args.max_pixels,
         )
     finally:
         if records is not None:
@@ -254,7 +273,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     for record_id, reason in result.rejected:
-        print(f"  record {record_id} skipped: {reason}", file=sys.stderr)
+        print(f"  record {printable(record_id)} skipped: {printable(reason)}", file=sys.stderr)
     return EXIT_REJECTED if result.rejected else EXIT_OK
 
 
@@ -270,6 +289,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             dpi=args.dpi,
             min_module_mm=to_mm(parse_length(args.min_module, what="--min-module")),
             progress=bar,
+            max_pixels=args.max_pixels,
         )
     finally:
         if bar is not None:
@@ -288,7 +308,9 @@ class _PageBar:
 
     def __call__(self, file: str, page: int, done: int) -> None:
         self.bar.n = done
-        self.bar.set_postfix_str(file, refresh=False)
+        from .terminal import printable
+
+        self.bar.set_postfix_str(printable(file), refresh=False)
         self.bar.refresh()
 
     def close(self) -> None:
@@ -300,24 +322,82 @@ def _page_bar() -> _PageBar | None:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    from .tokens import load_key, new_key, normalise_token, verify_token
+    from .terminal import printable
+    from .tokens import load_key, new_key
 
     if args.action == "new-key":
         print(new_key())
         return EXIT_OK
     if not args.tokens:
-        raise EnvelopekitError("no token to verify", hint="envelopekit token verify TOKEN ... --key-file F")
+        raise EnvelopekitError(
+            "no token to verify", hint="envelopekit token verify TOKEN ... --layout LAYOUT --key-file F"
+        )
+    campaign, lengths = _token_scheme(args)
     key = load_key(file=args.key_file) if args.key_file else load_key()
     ok = True
-    for token in args.tokens:
-        token = _token_from_url(token)
-        good = verify_token(token, key)
-        ok &= good
-        shown = token
-        if good:
-            shown = normalise_token(token)
-        print(f"{shown}\t{'valid' if good else 'INVALID'}")
+    for given in args.tokens:
+        token = _token_from_url(given)
+        shown, verdict = _check_token(token, key, campaign, lengths)
+        ok &= verdict == "valid"
+        print(f"{printable(shown)}\t{verdict}")
     return EXIT_OK if ok else EXIT_FAIL
+
+
+def _token_scheme(args: argparse.Namespace) -> tuple[str, tuple[int, ...]]:
+    """The campaign and the token lengths to check against: from the layout (its job or
+    name, its signed links' token_length), or --campaign and --length."""
+    from .tokens import DEFAULT_SIGNED_LENGTH
+
+    if args.layout is None:
+        if args.campaign is None:
+            raise EnvelopekitError(
+                "token verify needs the campaign the tokens were made for",
+                hint="pass the layout they were built with (--layout help-me or --layout FILE.toml), "
+                "or --campaign NAME (the layout's job, else its name) and --length N",
+            )
+        if args.link is not None:
+            raise EnvelopekitError("--link is for --layout")
+        return args.campaign, (args.length or DEFAULT_SIGNED_LENGTH,)
+    from .layouts import load_layout
+    from .links.service import campaign, link_specs
+
+    spec = load_layout(args.layout)
+    specs = link_specs(spec)
+    if args.link is not None and args.link not in specs:
+        known = ", ".join(sorted(specs)) or "none"
+        raise EnvelopekitError(f"the layout has no link {args.link!r}", hint=f"its links: {known}")
+    signed = [s for n, s in specs.items() if s.token == "hmac" and args.link in (None, n)]
+    if not signed:
+        raise EnvelopekitError(
+            "the layout has no signed (token = hmac) link",
+            where=spec.source,
+            hint="random tokens are checked against the manifest, not a key",
+        )
+    lengths = (args.length,) if args.length else tuple(sorted({s.length for s in signed}))
+    return args.campaign or campaign(spec), lengths
+
+
+def _check_token(text: str, key: bytes, campaign: str, lengths: tuple[int, ...]) -> tuple[str, str]:
+    """(the token as shown, "valid" or why not): the shape first, so a typo says so."""
+    from .errors import TokenError
+    from .tokens import checksum_ok, normalise_token, verify_token
+
+    try:
+        token = normalise_token(text)
+    except TokenError as exc:
+        return _shorten(text), f"INVALID ({exc.message})"
+    if len(token) not in lengths:
+        expected = " or ".join(map(str, lengths))
+        return token, f"INVALID ({len(token)} characters, the campaign's tokens have {expected})"
+    if not checksum_ok(token):
+        return token, "INVALID (mistyped: the check character does not match)"
+    if not verify_token(token, key, campaign, length=len(token)):
+        return token, f"INVALID (not signed with this key for campaign {campaign!r})"
+    return token, "valid"
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 60 else text[:59] + "\u2026"
 
 
 def _token_from_url(text: str) -> str:
@@ -382,6 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("styles", help="list the envelope net styles")
+    p.add_argument(
+        "--params", action="store_true", help="each style's parameters: type, range, default, meaning"
+    )
     p.set_defaults(func=cmd_styles)
 
     p = sub.add_parser("sizes", help="list the size catalog (envelopes, papers, sheets, stocks)")
@@ -466,7 +549,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("layout", help="layout file, or a bundled layout name (help-me)")
     p.add_argument("--data", help="records file (CSV, XLSX or JSON); default: the layout's sample record")
     p.add_argument("--record", nargs="+", metavar="ID", help="records to preview (default: the first 3)")
-    p.add_argument("--dpi", type=float, default=100, help="resolution of the pictures (default 100)")
+    p.add_argument("--dpi", type=float, default=100, help="resolution of the pictures (default 100, 10-1200)")
+    p.add_argument(
+        "--max-pixels",
+        type=int,
+        metavar="N",
+        help="pixels one kit's pages may take (default 100 million, or $ENVELOPEKIT_MAX_PREVIEW_PIXELS)",
+    )
     p.add_argument(
         "--token-key-file",
         "--key-file",
@@ -484,18 +573,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--manifest", help="manifest.csv (default: the one in the output folder)")
     p.add_argument("--dpi", type=int, default=200, help="render resolution (default 200)")
     p.add_argument("--min-module", default="0.5mm", help="smallest acceptable module size (default 0.5mm)")
+    p.add_argument(
+        "--max-pixels",
+        type=int,
+        metavar="N",
+        help="pixels a page may take when rendered (default 100 million, or $ENVELOPEKIT_MAX_PAGE_PIXELS)",
+    )
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("token", help="verify signed survey tokens, or make a new signing key")
-    p.add_argument("action", choices=["verify", "new-key"])
-    p.add_argument("tokens", nargs="*", metavar="TOKEN")
-    p.add_argument(
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    v = actions.add_parser(
+        "verify",
+        help="check signed tokens (or whole survey links) against their campaign",
+        description="Check signed tokens against the campaign they were made for, e.g. "
+        "envelopekit token verify --layout help-me --key-file out/.envelopekit/token.key TOKEN ...",
+    )
+    v.add_argument("tokens", nargs="*", metavar="TOKEN", help="tokens or survey links to check")
+    v.add_argument(
         "--key-file",
         "--token-key-file",
         dest="key_file",
         help="the signing key file (default: $ENVELOPEKIT_TOKEN_KEY)",
     )
-    p.set_defaults(func=cmd_token)
+    v.add_argument(
+        "--layout",
+        help="the layout the tokens were built with (a file or a bundled name): "
+        "gives the campaign and the token length",
+    )
+    v.add_argument(
+        "--link", metavar="NAME", help="with --layout: only [links.NAME] (default: every signed link)"
+    )
+    v.add_argument(
+        "--campaign", help="the campaign: the layout's job, else its name (overrides the layout's)"
+    )
+    v.add_argument("--length", type=int, help="the tokens' length (default: the layout's, else 17)")
+    v.set_defaults(func=cmd_token)
+    n = actions.add_parser("new-key", help="print a fresh random signing key")
+    n.set_defaults(func=cmd_token, tokens=[])
 
     return parser
 
@@ -512,11 +627,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EnvelopekitError as exc:
         print(f"envelopekit: error: {exc}", file=sys.stderr)
         return EXIT_FAIL
-    except KeyboardInterrupt:
-        from .batch.runner import _LAST_NOTES
-
+    except KeyboardInterrupt as exc:
         print("envelopekit: interrupted", file=sys.stderr)
-        for note in _LAST_NOTES:
+        for note in getattr(exc, "__notes__", ()):
             print(f"envelopekit: {note}", file=sys.stderr)
         return 130
     except BrokenPipeError:
@@ -525,6 +638,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # os.replace(tmp, final) reports the temporary name first: name the file the user asked for.
         name = exc.filename2 or exc.filename or ""
         print(f"envelopekit: error: {exc.strerror or exc}: {name}".rstrip(": "), file=sys.stderr)
+        for note in getattr(exc, "__notes__", ()):
+            print(f"envelopekit: {note}", file=sys.stderr)
         return EXIT_FAIL
     except Exception as exc:  # a bug of ours: say so in one line, trace only on request
         if os.environ.get("ENVELOPEKIT_DEBUG"):

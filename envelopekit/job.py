@@ -39,11 +39,13 @@ def job_ticket(
     files: Sequence[Mapping[str, Any]],
     imposition: Mapping[str, Any] | None,
     proof: bool,
+    state: str = "complete",
 ) -> str:
     """The text of ``job.json``: deterministic (no clock), keys in a fixed order."""
     spec = kit.spec
     data = {
         "envelopekit": version,
+        "state": state,  # "complete", or "interrupted": the files listed are all there is so far
         "layout": spec.name,
         "title": spec.title,
         "job": spec.job,

@@ -151,14 +151,20 @@ def test_ctrl_c_leaves_a_manifest_that_matches_the_pdfs(tmp_path: Path, demo_key
             raise KeyboardInterrupt
 
     out = tmp_path / "out"
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt) as stopped:
         build(load_layout("help-me"), _records(people(10)), out, key=demo_key, chunk=2, progress=interrupt)
+    assert "--resume" in stopped.value.__notes__[0]
     assert_consistent(out)
     rows = read_manifest(out)
     assert [r["record_id"] for r in rows] == ["P0000", "P0001", "P0002", "P0003"]
     assert verify(out).ok
     journal = json.loads((out / ".envelopekit" / "journal.json").read_text())
     assert journal["state"] == "interrupted" and len(journal["chunks"]) == 2
+    ticket = json.loads((out / "job.json").read_text())
+    assert ticket["state"] == "interrupted" and [f["file"] for f in ticket["files"]] == [
+        "kits-00001.pdf",
+        "kits-00002.pdf",
+    ]
 
 
 def test_resume_finishes_byte_identical_to_an_uninterrupted_build(tmp_path: Path, demo_key: bytes) -> None:

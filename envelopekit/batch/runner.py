@@ -166,7 +166,7 @@ def _run(
             if progress is not None:
                 progress(_progress(result, total, res.index, started, res.file))
     except BaseException as exc:
-        _interrupted(tx, result, exc)
+        _interrupted(tx, kit, result, exc, impose=impose, proof=proof)
         raise
     _finish(tx, kit, result, impose, proof)
     return result
@@ -240,11 +240,15 @@ def _progress(
     )
 
 
-def _interrupted(tx: Transaction, result: BuildResult, exc: BaseException) -> None:
-    """Leave the journal saying where the build stopped, and tell the user how to go on."""
+def _interrupted(
+    tx: Transaction, kit: ResolvedKit, result: BuildResult, exc: BaseException, **how: Any
+) -> None:
+    """Leave the journal and the job ticket saying where the build stopped, and tell the
+    user how to go on (in the error's hint, or as a note on any other exception)."""
     if tx.journal is None:
         return
     tx.set_state("interrupted")
+    _write_ticket(tx, kit, result, state="interrupted", **how)
     done = len(tx.journal.chunks or [])
     where = "the previous build is untouched; this one's " if tx.workdir != tx.out else ""
     kept = f"{where}{done} finished chunk(s) ({result.built} kits) are in {tx.workdir}"
@@ -252,21 +256,20 @@ def _interrupted(tx: Transaction, result: BuildResult, exc: BaseException) -> No
         message = f"{kept}, listed in its manifest.csv; fix the cause and build again"
         exc.hint = ((exc.hint + "; ") if exc.hint else "") + message
         return
-    message = f"{kept} with a manifest that lists exactly them; run the same command with --resume to finish"
-    if isinstance(exc, OSError):
-        result.notes.append(message)
-        _LAST_NOTES[:] = [message]
-    else:
-        result.notes.append(message)
-        _LAST_NOTES[:] = [message]
+    exc.add_note(
+        f"{kept} with a manifest that lists exactly them; run the same command with --resume to finish"
+    )
 
 
-_LAST_NOTES: list[str] = []  # for a KeyboardInterrupt, which carries no hint: the CLI prints these
-
-
-def _finish(
-    tx: Transaction, kit: ResolvedKit, result: BuildResult, impose: Imposition | None, proof: bool
-) -> None:
+def _write_ticket(
+    tx: Transaction,
+    kit: ResolvedKit,
+    result: BuildResult,
+    *,
+    state: str,
+    impose: Imposition | None,
+    proof: bool,
+) -> list[dict[str, Any]]:
     from .. import __version__
     from ..job import job_ticket
 
@@ -291,10 +294,17 @@ def _finish(
             "stack_depth": impose.stack_depth,
             "date": impose.date,
         }
-    tx.write_report(
-        "job.json",
-        job_ticket(kit, version=__version__, counts=counts, files=files, imposition=imposition, proof=proof),
+    ticket = job_ticket(
+        kit, version=__version__, counts=counts, files=files, imposition=imposition, proof=proof, state=state
     )
+    tx.write_report("job.json", ticket)
+    return files
+
+
+def _finish(
+    tx: Transaction, kit: ResolvedKit, result: BuildResult, impose: Imposition | None, proof: bool
+) -> None:
+    files = _write_ticket(tx, kit, result, state="complete", impose=impose, proof=proof)
     tx.commit()
     result.files = [tx.out / f["file"] for f in files]
 
