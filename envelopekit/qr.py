@@ -29,7 +29,7 @@ The lowest total wins; ties go to the lowest mask number.
 
 from __future__ import annotations
 
-import re
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -55,8 +55,7 @@ ERROR_LEVELS: Mapping[str, int] = MappingProxyType(
 _OPTIMIZE = 20  # qrcode's QRCode.add_data default: shortest run worth its own segment
 _PAD = b"\xec\x11" * 1500  # pad codewords; v40-L holds 2956 data codewords
 _ALNUM = {ch: i for i, ch in enumerate(util.ALPHA_NUM)}
-_BOOL = {"0": False, "1": True}
-_DARK_RUN = re.compile(rb"\x01+")
+_BITS = bytes.maketrans(b"01", b"\x00\x01")  # a '0'/'1' string's bytes -> 0/1 values
 # Length-field widths by version class (1-9, 10-26, 27-40).
 _LENGTH_BITS = (util.MODE_SIZE_SMALL, util.MODE_SIZE_MEDIUM, util.MODE_SIZE_LARGE)
 
@@ -73,6 +72,8 @@ class Symbol:
     error: str
     mask: int
     modules: Modules = field(repr=False)
+    bits: int = field(default=0, repr=False, compare=False)
+    """The matrix as one int in gap layout (see ``_pack``); 0 if not given."""
 
     @property
     def size(self) -> int:
@@ -84,19 +85,9 @@ class Symbol:
 
         Runs in a row are merged, and identical runs in consecutive rows stack into
         one rectangle, so a renderer can fill a single compact path with no seams.
+        Sorted by top row, then x.
         """
-        out: list[ModuleRect] = []
-        open_runs: dict[tuple[int, int], int] = {}  # (x, w) -> first row
-        for y, row in enumerate(self.modules):
-            runs: dict[tuple[int, int], int] = {}
-            for m in _DARK_RUN.finditer(bytes(row)):
-                key = (m.start(), m.end() - m.start())
-                runs[key] = open_runs.pop(key, y)
-            out.extend((x, y0, w, y - y0) for (x, w), y0 in open_runs.items())
-            open_runs = runs
-        out.extend((x, y0, w, self.size - y0) for (x, w), y0 in open_runs.items())
-        out.sort(key=lambda r: (r[1], r[0]))
-        return out
+        return _rects(self.bits or _pack(self.modules), self.size)
 
     def module_size_for(self, side_pt: float, quiet: int = 4) -> float:
         """Points per module when the symbol and its quiet zone fill a square of ``side_pt``."""
@@ -154,8 +145,8 @@ def encode(
         planes = zip(layout.row_planes, layout.col_planes, strict=True)
         scores = [_score(rows ^ rp, cols ^ cp, n, valid, blocks) for rp, cp in planes]
         mask = scores.index(min(scores))  # ties go to the lowest mask number
-    modules = _to_modules(rows ^ layout.row_planes[mask], layout.grid.n)
-    return Symbol(text, v, error, mask, modules)
+    final = rows ^ layout.row_planes[mask]
+    return Symbol(text, v, error, mask, _to_modules(final, layout.grid.n), final)
 
 
 def penalty(modules: Sequence[Sequence[bool]]) -> int:
@@ -218,9 +209,35 @@ def _score(rows: int, cols: int, n: int, valid: int, blocks: int) -> int:
 
 def _to_modules(rows: int, n: int) -> Modules:
     stride = n + 1
-    bits = format(rows, f"0{n * stride}b")
-    get = _BOOL.__getitem__
-    return tuple(tuple(map(get, bits[i : i + n])) for i in range(0, n * stride, stride))
+    bits = format(rows, f"0{n * stride}b").encode("ascii").translate(_BITS)
+    return tuple(tuple(map(bool, bits[i : i + n])) for i in range(0, n * stride, stride))
+
+
+def _rects(rows: int, n: int) -> list[ModuleRect]:
+    """Rectangles of a matrix in gap layout: runs found with big-int shifts, a run stacked
+    onto the identical run in the row above it (see ``Symbol.rects``)."""
+    stride = n + 1
+    width = f"0{n * stride}b"
+    # First and last module of every dark run (the gap bits keep runs inside their row).
+    firsts = format(rows & ~(rows >> 1), width).encode("ascii").translate(_BITS)
+    lasts = format(rows & ~(rows << 1), width).encode("ascii").translate(_BITS)
+    runs = dict(
+        zip(
+            itertools.compress(itertools.count(), firsts),
+            itertools.compress(itertools.count(), lasts),
+            strict=True,
+        )
+    )
+    out: list[ModuleRect] = []
+    for first, last in runs.items():
+        if runs.get(first - stride) == last - stride:
+            continue  # part of the rectangle begun in a row above
+        h, below, end = 1, first + stride, last + stride
+        while runs.get(below) == end:
+            h, below, end = h + 1, below + stride, end + stride
+        y, x = divmod(first, stride)
+        out.append((x, y, last - first + 1, h))
+    return out
 
 
 # --- data codewords -----------------------------------------------------------------------
