@@ -6,6 +6,7 @@ edges: layout files, the command line and public keyword arguments.
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
@@ -32,7 +33,12 @@ _NUMBER = r"(?P<whole>[+-]?\d+(?:[ -]+(?=\d+/))?)?(?P<frac>\d+/\d+)?|(?P<dec>[+-
 _LENGTH = re.compile(rf"^\s*(?:{_NUMBER})\s*(?P<unit>[a-zA-Z\"]*)\s*$")
 
 
+MAX_TEXT = 40
+"""The longest length string read: "1 15/16in" needs 9; anything longer is not a length."""
+
+
 def _number(match: re.Match[str]) -> float | None:
+    """The number of a match, or None; ZeroDivisionError for "1/0"."""
     if match.group("dec") is not None:
         return float(match.group("dec"))
     whole, frac = match.group("whole"), match.group("frac")
@@ -60,16 +66,30 @@ def parse_length(value: str | float | int, *, default_unit: str | None = None, w
     if isinstance(value, bool):
         raise UnitError(f"{what} {value!r} is not a length", hint='write it with a unit, e.g. "3mm"')
     if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise UnitError(f"{what} {value!r} is not a finite length")
         if default_unit is None:
             raise UnitError(
                 f"{what} {value!r} has no unit",
                 hint=f'write it with a unit, e.g. "{value}mm" or "{value}pt"',
             )
-        return float(value) * UNITS[default_unit]
+        try:
+            points = float(value) * UNITS[default_unit]
+        except OverflowError:
+            raise UnitError(f"{what} is not a finite length (a number too large)") from None
+        if not math.isfinite(points):
+            raise UnitError(f"{what} {value!r} is not a finite length")
+        return points
     if not isinstance(value, str):
-        raise UnitError(f"{what} {value!r} is not a length", hint='write it as a string like "3mm"')
+        shown = f"a {type(value).__name__}" if isinstance(value, list | dict | tuple) else repr(value)
+        raise UnitError(f"{what} {shown} is not a length", hint='write it as a string like "3mm"')
+    if len(value) > MAX_TEXT:
+        raise UnitError(f"{what} {value[:MAX_TEXT]!r}... is not a length (too long)")
     match = _LENGTH.match(value)
-    number = _number(match) if match else None
+    try:
+        number = _number(match) if match else None
+    except ZeroDivisionError:
+        raise UnitError(f"{what} {value!r} divides by zero", hint='write e.g. "1/8in"') from None
     if match is None or number is None:
         raise UnitError(
             f"{what} {value!r} is not a length",
@@ -83,7 +103,10 @@ def parse_length(value: str | float | int, *, default_unit: str | None = None, w
     if unit not in UNITS:
         known = ", ".join(u for u in UNITS if u != '"')
         raise UnitError(f"{what} {value!r} has an unknown unit {unit!r}", hint=f"use one of {known}")
-    return number * UNITS[unit]
+    points = number * UNITS[unit]
+    if not math.isfinite(points):
+        raise UnitError(f"{what} {value!r} is not a finite length")
+    return points
 
 
 def to_mm(points: float) -> float:
