@@ -16,7 +16,7 @@ from typing import Literal
 
 from .catalog import Size, Stock, envelope_family, lookup
 from .content.blocks import AddressBlock, Block, FillBlock, QRBlock, TextBlock
-from .errors import FitError, LayoutError
+from .errors import FitError, LayoutError, NetError
 from .geometry import Point, Polygon, Rect, Transform
 from .nets.base import Fold as Crease
 from .nets.base import Net, build_net
@@ -107,6 +107,13 @@ class KitSpec:
         key, line = self.locations.get(where, (where, None))
         return LayoutError(message, file=self.source, line=line, key=key, hint=hint)
 
+    def where(self, key: str) -> str | None:
+        """ "file:line: key.path" of a ``locations`` key (a piece's name, a block's key)."""
+        if key not in self.locations:
+            return None
+        path, line = self.locations[key]
+        return f"{self.source}:{line}: {path}" if line else f"{self.source}: {path}"
+
     def block_location(self, piece: str, block: str) -> str:
         """The ``locations`` key of a block known by piece and name (its face unknown)."""
         return next(
@@ -193,6 +200,7 @@ def _resolve_envelope(env: EnvelopeSpec, kit: KitSpec, path: str) -> ResolvedEnv
                 f"envelope {path!r} ({size.name}, {size.width / mm:.0f} x {size.height / mm:.0f} mm) is "
                 f"{_shortfall(size.wh, need)} for its contents ({biggest[0] / mm:.0f} x "
                 f"{biggest[1] / mm:.0f} mm with {allowance})",
+                where=kit.where(env.name),
                 hint='choose a larger size or size = "auto"',
             )
     else:
@@ -208,11 +216,16 @@ def _resolve_envelope(env: EnvelopeSpec, kit: KitSpec, path: str) -> ResolvedEnv
             raise FitError(
                 f"no {'/'.join(env.auto)} envelope holds the contents of {path!r} "
                 f"({need[0] / mm:.1f} x {need[1] / mm:.1f} mm needed with {allowance})",
+                where=kit.where(env.name),
                 hint="allow a larger family in `auto`, or give an explicit size",
             )
         size = fitting[0]
     width, height = sorted(size.wh, reverse=True)
-    net = build_net(env.style, width, height, dict(env.params))
+    try:
+        net = build_net(env.style, width, height, dict(env.params))
+    except NetError as exc:
+        where = kit.where(env.name)
+        raise NetError(f"{exc.message} ({size.name})", where=where or exc.where, hint=exc.hint) from None
     area_m2 = net.outline.flatten(0.5).area / (1000 * mm) ** 2
     own = area_m2 * stock.gsm
     return ResolvedEnvelope(
@@ -422,7 +435,10 @@ def _check_static_text(kit: KitSpec, block: Block, region: Rect, where: str) -> 
     the block's panel coordinates), clear of the safe margin: a line clipped at the
     front's folds or trimmed at the cut is as bad as a variable one. Back-face text may
     run across flaps and card text across folds; fills and shapes may bleed."""
-    if isinstance(block, TextBlock) and not block.variable and not region.inset(kit.safe).contains(block.box):
+    if not isinstance(block, TextBlock) or block.variable:
+        return
+    room = region.width > 2 * kit.safe and region.height > 2 * kit.safe
+    if not room or not region.inset(kit.safe).contains(block.box):
         raise kit.error(
             f"text block {block.name!r} runs off its panel or into the {kit.safe / mm:.0f} mm safe margin",
             where,

@@ -250,7 +250,7 @@ def test_unknown_block_type_font_and_size_name() -> None:
     assert err.line == line and "did you mean 'rule'" in str(err)
     text, line = edit_line(HELP_ME, 'font = "serif-italic"', 'font = "comic"')
     err = layout_error(text)
-    assert err.line == line and "unknown font 'comic'" in str(err)
+    assert err.line == line and "font = 'comic' is not one of sans" in str(err)
     text, line = edit_line(HELP_ME, 'size = "A6"', 'size = "A66"')
     err = layout_error(text)
     assert err.line == line and "A66" in str(err)
