@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ..catalog import Sheet
 from ..errors import ImposeError
-from ..geometry import Point, Rect, Transform
+from ..geometry import Point, Polygon, Rect, Transform
 from ..marks import (
     MarkLine,
     Slug,
@@ -126,7 +127,7 @@ def frame_for(sheet: Sheet, pieces: Sequence[Piece], options: ImposeOptions) -> 
         printable = printable_area(sheet, options.gripper_edge, duplex)
     except ValueError:  # margins larger than the sheet
         return None
-    starts = [(_mark_start(p, options), p.bleed) for p in pieces] or [(options.mark_offset, 0.0)]
+    starts = [(_mark_start(p.bleed, options), p.bleed) for p in pieces] or [(options.mark_offset, 0.0)]
     room = max(s - b for s, b in starts) + options.mark_length  # beyond a bleed box
     if options.shared_cuts and all(p.bleed == 0 for p in pieces):
         gutter = 0.0
@@ -159,13 +160,22 @@ class Orient:
 def orientations(piece: Piece, options: ImposeOptions) -> tuple[Orient, ...]:
     """The piece's allowed turns, in its own order (only the first without rotation)."""
     angles = piece.rotations if options.allow_rotation else piece.rotations[:1]
+    return _orientations(angles, piece.outline, piece.width, piece.height)
+
+
+@lru_cache(maxsize=256)
+def _orientations(
+    angles: tuple[float, ...], outline: Polygon | None, width: float, height: float
+) -> tuple[Orient, ...]:
+    """Once per shape: a batch's pieces come in a handful of shapes, each thousands of times."""
+    shape = outline or Rect(0.0, 0.0, width, height).polygon()
     out: list[Orient] = []
     for a in angles:
         a = a % 360.0
         if any(math.isclose(o.rotation, a) for o in out):
             continue
         turn = Transform.rotate(a)
-        out.append(Orient(a, turn, piece.shape.transform(turn).bbox))
+        out.append(Orient(a, turn, shape.transform(turn).bbox))
     return tuple(out)
 
 
@@ -249,15 +259,37 @@ def finish(
 ) -> tuple[SheetPlan, ...]:
     """The side-A plan of one sheet, followed by its side-B plan when a piece has a back."""
     placed = tuple(sorted(placements, key=lambda p: (p.position, p.key)))
-    marks = _marks(frame, placed, pieces, options)
+    back = frame.duplex is not None and any(pieces[p.key].duplex for p in placed)
+    geometry = tuple(
+        (p.trim, p.bleed_box, p.transform, pieces[p.key].bleed, pieces[p.key].folds) for p in placed
+    )
+    marks, back_marks = _sheet_marks(frame, options, geometry, back)
     front = _plan(frame, "A", placed, marks, options, number, total, stacks, None)
-    if frame.duplex is None or not any(pieces[p.key].duplex for p in placed):
+    if not back:
         return (front,)
+    assert frame.duplex is not None and back_marks is not None
     f = flip(frame.sheet, frame.duplex)
     backs = tuple(back_of(p, frame.sheet, frame.duplex) for p in placed)
-    back_marks = merge_marks(MarkLine(f.apply(m.p0), f.apply(m.p1), m.kind) for m in marks)
     targets = tuple(Target(f.apply(t.center), t.radius) for t in front.registration)
     return (front, _plan(frame, "B", backs, back_marks, options, number, total, stacks, targets))
+
+
+Geometry = tuple[tuple[Rect, Rect, Transform, float, tuple[tuple[Point, Point], ...]], ...]
+"""Per placement: trim, bleed box, transform, the piece's bleed and folds."""
+
+
+@lru_cache(maxsize=64)
+def _sheet_marks(
+    frame: Frame, options: ImposeOptions, geometry: Geometry, back: bool
+) -> tuple[tuple[MarkLine, ...], tuple[MarkLine, ...] | None]:
+    """Side A's marks and, for a duplex sheet, side B's: once per sheet geometry (the sheets
+    of a cut-and-stack pile, or of a step-and-repeat run, are all alike)."""
+    marks = _marks(frame, geometry, options)
+    if not back:
+        return marks, None
+    assert frame.duplex is not None
+    f = flip(frame.sheet, frame.duplex)
+    return marks, merge_marks(MarkLine(f.apply(m.p0), f.apply(m.p1), m.kind) for m in marks)
 
 
 def _plan(
@@ -326,20 +358,17 @@ def _plan(
     )
 
 
-def _marks(
-    frame: Frame, placed: Sequence[Placement], pieces: Mapping[str, Piece], options: ImposeOptions
-) -> tuple[MarkLine, ...]:
+def _marks(frame: Frame, geometry: Geometry, options: ImposeOptions) -> tuple[MarkLine, ...]:
     """Crop and fold marks of every piece, kept out of every bleed box, one stroke per cut."""
     raw: list[MarkLine] = []
-    for p in placed:
-        piece = pieces[p.key]
-        gap = _mark_start(piece, options) - piece.bleed
-        raw += crop_marks(p.trim, bleed=piece.bleed, gap=gap, length=options.mark_length)
-        folds = [(p.transform.apply(a), p.transform.apply(b)) for a, b in piece.folds]
-        raw += fold_marks(p.trim, folds, bleed=piece.bleed, gap=gap, length=options.mark_length)
+    for trim, _, transform, bleed, folds in geometry:
+        gap = _mark_start(bleed, options) - bleed
+        raw += crop_marks(trim, bleed=bleed, gap=gap, length=options.mark_length)
+        lines = [(transform.apply(a), transform.apply(b)) for a, b in folds]
+        raw += fold_marks(trim, lines, bleed=bleed, gap=gap, length=options.mark_length)
     kept = clip_marks(
         raw,
-        [p.bleed_box for p in placed],
+        [bleed_box for _, bleed_box, _, _, _ in geometry],
         within=frame.marks_area,
         clearance=CLEARANCE,
         min_length=min(2 * mm, options.mark_length),
@@ -347,9 +376,9 @@ def _marks(
     return merge_marks(kept)
 
 
-def _mark_start(piece: Piece, options: ImposeOptions) -> float:
+def _mark_start(bleed: float, options: ImposeOptions) -> float:
     """Marks start ``mark_offset`` from the trim, and never inside the bleed."""
-    return max(options.mark_offset, piece.bleed)
+    return max(options.mark_offset, bleed)
 
 
 def _map_rect(t: Transform, r: Rect) -> Rect:
