@@ -21,9 +21,10 @@ from envelopekit.errors import LayoutError, RecordError, RecordsError
 from envelopekit.kit import resolve
 from envelopekit.layouts import load_layout, parse_layout
 from envelopekit.records import FieldMap, Record, read_records
+from envelopekit.links import Links
 from envelopekit.tokens import verify_token
 
-CROCKFORD = re.compile(r"^[0-9A-HJKMNP-TV-Z]{12}$")
+CROCKFORD = re.compile(r"^[0-9A-HJKMNP-TV-Z]{17}$")  # signed tokens: DEFAULT_SIGNED_LENGTH
 
 
 def recipients() -> list[dict[str, str]]:
@@ -242,7 +243,7 @@ def test_without_a_key_the_folder_gets_its_own_and_keeps_it(
     code, _, err = run_cli(["build", "help-me", "-o", str(out)], capsys)
     assert code == 0 and "made a new" not in err  # said once, then reused
     assert read_manifest(out)[0]["token"] == first
-    assert verify_token(first, key.read_bytes().strip())
+    assert verify_token(first, key.read_bytes().strip(), "HELPME-2027")  # help-me's job
 
 
 def test_the_public_demo_key_gives_a_warning(

@@ -12,7 +12,7 @@ import hashlib
 import io
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..compose import PersonalKit, personalise
@@ -24,6 +24,7 @@ from ..records import FieldMap, Record
 
 __all__ = [
     "Chunk",
+    "ChunkFile",
     "ChunkResult",
     "Job",
     "Reject",
@@ -88,19 +89,34 @@ class Chunk:
 
 
 @dataclass(frozen=True, slots=True)
+class ChunkFile:
+    """One PDF a chunk made: its name, bytes, SHA-256, page and kit counts."""
+
+    name: str
+    data: bytes
+    pages: int
+    kits: int
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
 class ChunkResult:
-    """What one chunk made: the PDF (None when no record of it was built), its
+    """What one chunk made: its PDFs (none when no record of it was built), its
     manifest rows in input order, its error rows, and counts."""
 
     index: int
-    file: str | None
-    data: bytes | None
+    files: tuple[ChunkFile, ...]
     rows: tuple[dict[str, Any], ...]
     errors: tuple[dict[str, Any], ...]
     built: int
-    pages: int
     digest: str = ""
-    sha256: str = field(default="")
+
+    @property
+    def pages(self) -> int:
+        return sum(f.pages for f in self.files)
 
 
 def chunk_file_name(stem: str, index: int) -> str:
@@ -188,16 +204,15 @@ def build_chunk(job: Job, chunk: Chunk) -> ChunkResult:
                 row[f"url_{qlink.block}"] = qlink.url
         rows.append(row)
         kits.append((row, personal))
-    if job.dry_run or not kits:
+    files: tuple[ChunkFile, ...] = ()
+    if job.dry_run:
         for row, _ in kits:
-            row["status"] = "valid" if job.dry_run else row["status"]
+            row["status"] = "valid"
             row.pop("file", None)
-        return ChunkResult(chunk.index, None, None, tuple(rows), tuple(errors), len(kits), 0, chunk.digest)
-    data, pages = _render(job, ctx.kit, kits)
-    digest = hashlib.sha256(data).hexdigest()
-    return ChunkResult(
-        chunk.index, name, data, tuple(rows), tuple(errors), len(kits), pages, chunk.digest, digest
-    )
+    elif kits:
+        data, pages = _render(job, ctx.kit, kits)
+        files = (ChunkFile(name, data, pages, len(kits)),)
+    return ChunkResult(chunk.index, files, tuple(rows), tuple(errors), len(kits), chunk.digest)
 
 
 def _render(

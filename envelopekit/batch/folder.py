@@ -45,7 +45,7 @@ STAGING = "next"
 PDF_GLOBS = ("kits-*.pdf", "sheets-*.pdf")
 REPORTS = ("job.json", "errors.csv", "manifest.json", "manifest.csv")  # the order they are moved in
 ERROR_COLUMNS = ("row", "record_id", "field", "reason")
-JOURNAL_VERSION = 1
+JOURNAL_VERSION = 2  # 2: a chunk may make several files
 
 
 class BuildError(EnvelopekitError):
@@ -124,6 +124,10 @@ def _pdfs(folder: Path) -> list[Path]:
 
 def _has_output(folder: Path) -> bool:
     return bool(_pdfs(folder)) or (folder / "manifest.csv").exists()
+
+
+def _file_names(entries: Iterable[Mapping[str, Any]]) -> set[str]:
+    return {f["file"] for e in entries for f in e.get("files", ())}
 
 
 def _chunk_rows_name(index: int) -> str:
@@ -261,16 +265,19 @@ class Transaction:
         return []
 
     def _intact_prefix(self, old: Journal) -> list[dict[str, Any]]:
+        """The finished chunks, in order, up to the first whose rows or files are not
+        all there as the journal recorded them; PDFs of later chunks are removed."""
         kept: list[dict[str, Any]] = []
         for entry in old.chunks or []:
             rows = self.workdir / STATE / "chunks" / _chunk_rows_name(entry["index"])
-            pdf = self.workdir / entry["file"] if entry.get("file") else None
-            if not rows.exists() or (
-                pdf is not None and (not pdf.exists() or file_sha256(pdf) != entry["sha256"])
-            ):
+            intact = rows.exists() and all(
+                (self.workdir / f["file"]).exists() and file_sha256(self.workdir / f["file"]) == f["sha256"]
+                for f in entry.get("files", ())
+            )
+            if not intact:
                 break
             kept.append(entry)
-        names = {e["file"] for e in kept if e.get("file")}
+        names = _file_names(kept)
         for path in _pdfs(self.workdir):
             if path.name not in names:
                 path.unlink()
@@ -285,11 +292,11 @@ class Transaction:
     def add_chunk(
         self,
         entry: dict[str, Any],
-        data: bytes | None,
+        data: Mapping[str, bytes],
         rows: Sequence[Mapping[str, Any]],
         errors: Sequence[Mapping[str, Any]],
     ) -> None:
-        """Put a finished chunk in place: its PDF, its rows appended to the reports, the journal."""
+        """Put a finished chunk in place: its rows appended to the reports, its PDFs, the journal."""
         assert self.journal is not None
         state = self.workdir / STATE / "chunks"
         record = {"rows": list(rows), "errors": list(errors)}
@@ -299,8 +306,8 @@ class Transaction:
         # manifest lists a file that is not there (no kit printed, no harm), never a
         # printed kit that no manifest row accounts for. The journal comes last.
         self._append_reports(rows, errors)
-        if data is not None:
-            write_bytes_atomic(self.workdir / entry["file"], data)
+        for name, content in data.items():
+            write_bytes_atomic(self.workdir / name, content)
         self.journal.chunks = [*(self.journal.chunks or []), entry]
         self._write_journal()
 
@@ -348,7 +355,7 @@ class Transaction:
             self.set_state("complete")
             return
         staged = self.workdir
-        new = {e["file"] for e in self.journal.chunks or [] if e.get("file")}
+        new = _file_names(self.journal.chunks or [])
         for name in sorted(new | set(REPORTS)):
             target = self.out / name
             if target.is_dir() and not target.is_symlink():

@@ -155,16 +155,18 @@ def _run(
             entry = {
                 "index": res.index,
                 "digest": res.digest,
-                "file": res.file,
-                "sha256": res.sha256,
+                "files": [
+                    {"file": f.name, "sha256": f.sha256, "pages": f.pages, "kits": f.kits} for f in res.files
+                ],
                 "built": res.built,
                 "rejected": len(res.errors),
                 "pages": res.pages,
             }
-            tx.add_chunk(entry, res.data, res.rows, res.errors)
+            tx.add_chunk(entry, {f.name: f.data for f in res.files}, res.rows, res.errors)
             _count(result, entry, res.errors)
             if progress is not None:
-                progress(_progress(result, total, res.index, started, res.file))
+                last = res.files[-1].name if res.files else None
+                progress(_progress(result, total, res.index, started, last))
     except BaseException as exc:
         _interrupted(tx, kit, result, exc, impose=impose, proof=proof)
         raise
@@ -219,8 +221,7 @@ def _count(result: BuildResult, entry: Mapping[str, Any], errors: Iterable[dict[
     result.built += entry["built"]
     result.rejected += entry["rejected"]
     result.pages += entry["pages"]
-    if entry.get("file"):
-        result.files.append(result.outdir / entry["file"])
+    result.files += [result.outdir / f["file"] for f in entry.get("files", ())]
     for e in errors:
         if len(result.errors) < SHOWN_ERRORS:
             result.errors.append(e)
@@ -274,11 +275,7 @@ def _write_ticket(
     from ..job import job_ticket
 
     assert tx.journal is not None
-    files = [
-        {"file": e["file"], "sha256": e["sha256"], "kits": e["built"], "pages": e["pages"]}
-        for e in tx.journal.chunks or []
-        if e.get("file")
-    ]
+    files = [f for e in tx.journal.chunks or [] for f in e.get("files", ())]
     counts = {
         "records": result.built + result.rejected,
         "built": result.built,
@@ -314,8 +311,7 @@ def _report_kept(result: BuildResult, tx: Transaction, kept: list[dict[str, Any]
         result.built += e["built"]
         result.rejected += e["rejected"]
         result.pages += e["pages"]
-        if e.get("file"):
-            result.files.append(tx.out / e["file"])
+        result.files += [tx.out / f["file"] for f in e.get("files", ())]
     return result
 
 
@@ -350,7 +346,7 @@ def _dry_run(
             res = build_chunk(job, c)
             _count(
                 result,
-                {"built": res.built, "rejected": len(res.errors), "pages": 0, "file": None},
+                {"built": res.built, "rejected": len(res.errors), "pages": 0},
                 res.errors,
             )
             yield from res.errors
