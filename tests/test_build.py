@@ -21,7 +21,6 @@ from envelopekit.errors import LayoutError, RecordError, RecordsError
 from envelopekit.kit import resolve
 from envelopekit.layouts import load_layout, parse_layout
 from envelopekit.records import FieldMap, Record, read_records
-from envelopekit.links import Links
 from envelopekit.tokens import verify_token
 
 CROCKFORD = re.compile(r"^[0-9A-HJKMNP-TV-Z]{17}$")  # signed tokens: DEFAULT_SIGNED_LENGTH
