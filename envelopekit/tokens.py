@@ -4,23 +4,34 @@ A token stands in for the recipient in the survey link (no personal data in
 URLs; the manifest maps tokens to people). Tokens use Crockford's alphabet
 ``0123456789ABCDEFGHJKMNPQRSTVWXYZ``: uppercase, no I, L, O or U, so a person
 typing one from paper cannot confuse ``1``/``I``/``L`` or ``0``/``O``, and a URL
-made of uppercase letters and digits stays in QR alphanumeric mode.
+made of uppercase letters and digits stays in QR alphanumeric mode. Each
+character carries 5 bits.
 
 Two kinds:
 
 * **random** (:func:`random_tokens`, :class:`TokenIssuer`): from :mod:`secrets`,
-  unique within the batch; the manifest is the only way back to the record.
+  unique within the batch; the manifest is the only way back to the record. All
+  ``5 * L`` bits are random (60 at the default 12 characters), so guessing a token
+  someone holds, out of ``n`` issued, succeeds with odds of ``n`` in ``2**(5 * L)``.
 * **signed** (:func:`signed_token`): deterministic from (key, campaign, record
   id), so rebuilding a batch gives the same links, and checkable from the token
-  alone with :func:`verify_token`. Layout of a signed token of length ``L``::
+  and the campaign alone with :func:`verify_token`. Layout of a signed token of
+  length ``L`` (:data:`MIN_SIGNED_LENGTH` to :data:`MAX_LENGTH`, default
+  :data:`DEFAULT_SIGNED_LENGTH`)::
 
-      id part   HMAC-SHA256(key, "id", campaign, record_id)   L - 1 - m chars
-      mac part  HMAC-SHA256(key, "mac", id part)              m = max(2, (L - 1) // 3)
+      id part   HMAC-SHA256(key, "id", campaign, record_id)          L - 1 - m chars
+      mac part  HMAC-SHA256(key, "mac", campaign, L, id part)        m = max(8, (L - 1) // 2)
       check     one character: a weighted sum over GF(32) of all the others
 
   The check character catches every single-character typo and every swap of two
-  characters for certain; the MAC part tells a forged or misremembered token from
-  a real one (a random guess passes with odds of 1 in 32**m, 32 768 at L=12).
+  characters for certain. The MAC part tells a forged or misremembered token from
+  a real one: it has at least 40 bits, so a guess passes with odds of 1 in 2**40
+  (about a trillion) at every accepted length. The campaign and the length are
+  inside the MAC, so a token of another campaign signed with the same key, or a
+  real token cut short or padded, fails; :func:`verify_token` accepts only the
+  campaign's own length. The id part (40 bits at the default 17 characters) keeps
+  the tokens of different records apart; :class:`TokenIssuer` and the batch runner
+  report the rare pair that coincides.
 
 The signing key comes from the environment or a key file (:func:`load_key`),
 never from the layout, which is shared with designers and print shops.
@@ -43,9 +54,13 @@ __all__ = [
     "ALPHABET",
     "DEFAULT_KEY_ENV",
     "DEFAULT_LENGTH",
+    "DEFAULT_SIGNED_LENGTH",
+    "MAC_CHARS",
+    "MAX_KEY_FILE_BYTES",
     "MAX_LENGTH",
     "MIN_KEY_BYTES",
     "MIN_LENGTH",
+    "MIN_SIGNED_LENGTH",
     "BitSource",
     "TokenIssuer",
     "checksum_ok",
@@ -53,6 +68,7 @@ __all__ = [
     "new_key",
     "normalise_token",
     "random_tokens",
+    "signed_parts",
     "signed_token",
     "verify_token",
 ]
@@ -60,9 +76,18 @@ __all__ = [
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 """Crockford base32, in value order."""
 DEFAULT_LENGTH = 12
-"""Characters in a token by default: 60 bits for random tokens."""
+"""Characters in a random token by default: 60 random bits."""
 MIN_LENGTH = 8
+"""The shortest random token (40 bits)."""
 MAX_LENGTH = 26
+MAC_CHARS = 8
+"""The fewest MAC characters of a signed token: 40 bits, a forger's odds 1 in 2**40."""
+MIN_SIGNED_LENGTH = 16
+"""The shortest signed token: 7 id characters (35 bits), 8 MAC characters, the check."""
+DEFAULT_SIGNED_LENGTH = 17
+"""Characters in a signed token by default: a 40-bit id part and a 40-bit MAC."""
+MAX_KEY_FILE_BYTES = 4096
+"""A key file longer than this is refused unread (a wrong path, /dev/zero, a log)."""
 DEFAULT_KEY_ENV = "ENVELOPEKIT_TOKEN_KEY"
 """The environment variable :func:`load_key` reads by default."""
 MIN_KEY_BYTES = 16
@@ -129,13 +154,16 @@ def checksum_ok(token: str) -> bool:
 # -- helpers ------------------------------------------------------------------------
 
 
-def _check_length(length: object) -> int:
+def _check_length(length: object, *, signed: bool = False) -> int:
     if isinstance(length, bool) or not isinstance(length, int):
         raise TokenError(f"token length must be a whole number, got {length!r}")
-    if not MIN_LENGTH <= length <= MAX_LENGTH:
+    low, default = (MIN_SIGNED_LENGTH, DEFAULT_SIGNED_LENGTH) if signed else (MIN_LENGTH, DEFAULT_LENGTH)
+    if not low <= length <= MAX_LENGTH:
+        kind = "a signed token's" if signed else "token"
+        why = f" (a {MAC_CHARS * 5}-bit MAC and an id part)" if signed else ""
         raise TokenError(
-            f"token length {length} is outside {MIN_LENGTH}-{MAX_LENGTH}",
-            hint=f"{DEFAULT_LENGTH} suits most campaigns; use more for very large ones",
+            f"{kind} length {length} is outside {low}-{MAX_LENGTH}{why}",
+            hint=f"{default} suits most campaigns; use more for very large ones",
         )
     return length
 
@@ -174,10 +202,16 @@ def normalise_token(text: str, *, length: int | None = None) -> str:
     token = "".join(out)
     if length is not None:
         if len(token) != length:
-            raise TokenError(f"token {token!r} has {len(token)} characters, expected {length}")
+            raise TokenError(f"token {_short(token)!r} has {len(token)} characters, expected {length}")
     elif not MIN_LENGTH <= len(token) <= MAX_LENGTH:
-        raise TokenError(f"token {token!r} has {len(token)} characters, expected {MIN_LENGTH}-{MAX_LENGTH}")
+        raise TokenError(
+            f"token {_short(token)!r} has {len(token)} characters, expected {MIN_LENGTH}-{MAX_LENGTH}"
+        )
     return token
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:39] + "\u2026"
 
 
 # -- random tokens -----------------------------------------------------------------
@@ -223,23 +257,26 @@ class TokenIssuer:
 
     Random by default; with ``key`` (and ``campaign``) it issues signed tokens and
     reports the rare case of two records whose signed tokens coincide, which a
-    longer ``length`` fixes. ``issued`` seeds it with tokens already given out (a
-    resumed batch) as ``{token: record_id}`` or plain tokens. It remembers every
-    token, about 100 bytes each.
+    longer ``length`` fixes. ``length`` defaults to :data:`DEFAULT_LENGTH` for random
+    tokens and :data:`DEFAULT_SIGNED_LENGTH` for signed ones. ``issued`` seeds it with
+    tokens already given out (a resumed batch) as ``{token: record_id}`` or plain
+    tokens. It remembers every token, about 100 bytes each.
     """
 
     __slots__ = ("_owners", "_rng", "campaign", "key", "length")
 
     def __init__(
         self,
-        length: int = DEFAULT_LENGTH,
+        length: int | None = None,
         *,
         rng: BitSource | None = None,
         key: bytes | None = None,
         campaign: str = "",
         issued: Mapping[str, str] | Iterable[str] = (),
     ) -> None:
-        self.length = _check_length(length)
+        if length is None:
+            length = DEFAULT_LENGTH if key is None else DEFAULT_SIGNED_LENGTH
+        self.length = _check_length(length, signed=key is not None)
         self.key = None if key is None else _check_key(key)
         self.campaign = campaign
         self._rng = rng
@@ -308,64 +345,95 @@ def _check_key(key: object) -> bytes:
 
 def _frame(*parts: str) -> bytes:
     """Join parts unambiguously: a '|' in a campaign name cannot shift the record id."""
-    out = bytearray(b"envelopekit-token-v1")
+    out = bytearray(b"envelopekit-token-v2")
     for part in parts:
         data = part.encode("utf-8")
         out += len(data).to_bytes(4, "big") + data
     return bytes(out)
 
 
-def _split(length: int) -> tuple[int, int]:
-    """(id chars, mac chars) of a signed token; one check character follows."""
-    mac = max(2, (length - 1) // 3)
+def signed_parts(length: int) -> tuple[int, int]:
+    """(id characters, MAC characters) of a signed token of ``length``; one check
+    character follows. The MAC has at least :data:`MAC_CHARS` (40 bits)."""
+    _check_length(length, signed=True)
+    mac = max(MAC_CHARS, (length - 1) // 2)
     return length - 1 - mac, mac
 
 
-def _mac(key: bytes, id_part: str, size: int) -> str:
-    digest = hmac.new(key, _frame("mac", id_part), hashlib.sha256).digest()
+def _mac(key: bytes, campaign: str, length: int, id_part: str, size: int) -> str:
+    """The MAC binds the campaign and the token's length: neither can be swapped."""
+    digest = hmac.new(key, _frame("mac", campaign, str(length), id_part), hashlib.sha256).digest()
     return _encode(digest, size)
 
 
-def signed_token(key: bytes, campaign: str, record_id: str, *, length: int = DEFAULT_LENGTH) -> str:
+def signed_token(key: bytes, campaign: str, record_id: str, *, length: int = DEFAULT_SIGNED_LENGTH) -> str:
     """The token of ``record_id`` in ``campaign``: the same inputs always give it.
 
     Distinct records get distinct tokens except by rare chance (an id part of
     40 bits at the default length); :class:`TokenIssuer` detects that case.
     """
     _check_key(key)
-    _check_length(length)
+    id_size, mac_size = signed_parts(length)
     if not isinstance(campaign, str) or not isinstance(record_id, str):
         raise TokenError("campaign and record id must be strings")
     if not record_id:
         raise TokenError("a signed token needs a non-empty record id")
-    id_size, mac_size = _split(length)
     digest = hmac.new(key, _frame("id", campaign, record_id), hashlib.sha256).digest()
     id_part = _encode(digest, id_size)
-    body = id_part + _mac(key, id_part, mac_size)
+    body = id_part + _mac(key, campaign, length, id_part, mac_size)
     return body + ALPHABET[_check_value(body)]
 
 
-def verify_token(token: str, key: bytes) -> bool:
-    """True when ``token`` was signed with ``key``; needs neither manifest nor record.
+def verify_token(token: str, key: bytes, campaign: str, *, length: int = DEFAULT_SIGNED_LENGTH) -> bool:
+    """True when ``token`` was signed with ``key`` for ``campaign`` at ``length`` characters.
 
-    Input is normalised first (case, hyphens, confusables); malformed input gives
-    False. It proves origin, not freshness: look the token up in the manifest to
-    learn whom it belongs to and whether it was already used.
+    Needs neither manifest nor record, only what the layout says: the campaign
+    (its ``job``, else its name) and the link's ``token_length``. Input is
+    normalised first (case, hyphens, confusables); malformed input, a token of
+    another length or of another campaign gives False. It proves origin, not
+    freshness: look the token up in the manifest to learn whom it belongs to and
+    whether it was already used.
     """
     _check_key(key)
+    id_size, mac_size = signed_parts(length)
+    if not isinstance(campaign, str):
+        raise TokenError("the campaign must be a string")
     try:
-        text = normalise_token(token)
+        text = normalise_token(token, length=length)
     except TokenError:
         return False
     body, check = text[:-1], text[-1]
     if _check_value(body) != _VALUE[check]:
         return False
-    id_size, mac_size = _split(len(text))
-    expected = _mac(key, body[:id_size], mac_size)
+    expected = _mac(key, campaign, length, body[:id_size], mac_size)
     return hmac.compare_digest(expected, body[id_size:])
 
 
 # -- keys ---------------------------------------------------------------------------
+
+
+def _read_key_file(path: Path, where: str, hint: str) -> bytes:
+    """At most :data:`MAX_KEY_FILE_BYTES` of a key file, stripped: a pipe (``<(pass key)``)
+    works, ``/dev/zero`` or a log file given by mistake is refused without reading it all."""
+    try:
+        if path.is_dir():
+            raise TokenError("the key file is a folder", where=where, hint=hint)
+        with open(path, "rb") as f:
+            raw = f.read(MAX_KEY_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise TokenError("key file not found", where=where, hint=hint) from None
+    except OSError as exc:
+        raise TokenError(f"cannot read key file: {exc.strerror or exc}", where=where) from None
+    if len(raw) > MAX_KEY_FILE_BYTES:
+        raise TokenError(
+            f"the key file is longer than {MAX_KEY_FILE_BYTES} bytes: is it the right file?",
+            where=where,
+            hint="a key file holds one line, such as `envelopekit token new-key` prints",
+        )
+    raw = raw.strip()
+    if not raw:
+        raise TokenError("key file is empty", where=where, hint=hint)
+    return raw
 
 
 def new_key() -> str:
@@ -392,14 +460,7 @@ def load_key(
     )
     if file is not None:
         where = os.fspath(file)
-        try:
-            raw = Path(file).read_bytes().strip()
-        except FileNotFoundError:
-            raise TokenError("key file not found", where=where, hint=hint) from None
-        except OSError as exc:
-            raise TokenError(f"cannot read key file: {exc.strerror}", where=where) from exc
-        if not raw:
-            raise TokenError("key file is empty", where=where, hint=hint)
+        raw = _read_key_file(Path(file), where, hint)
     else:
         where = f"${env}"
         value = (os.environ if environ is None else environ).get(env, "").strip()

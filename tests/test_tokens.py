@@ -14,14 +14,20 @@ from envelopekit.tokens import (
     ALPHABET,
     DEFAULT_KEY_ENV,
     DEFAULT_LENGTH,
+    DEFAULT_SIGNED_LENGTH,
+    MAC_CHARS,
+    MAX_KEY_FILE_BYTES,
     MAX_LENGTH,
     MIN_LENGTH,
+    MIN_SIGNED_LENGTH,
     TokenIssuer,
+    _check_value,
     checksum_ok,
     load_key,
     new_key,
     normalise_token,
     random_tokens,
+    signed_parts,
     signed_token,
     verify_token,
 )
@@ -126,14 +132,44 @@ def test_issuer_streams_batches_without_repeats() -> None:
 # -- signed tokens ------------------------------------------------------------------
 
 
+def _signed_lengths() -> range:
+    return range(MIN_SIGNED_LENGTH, MAX_LENGTH + 1)
+
+
 def test_signed_is_deterministic_and_well_formed() -> None:
     a = signed_token(KEY, "ny2025", "rec-1")
     assert a == signed_token(KEY, "ny2025", "rec-1")
-    assert _is_token(a, DEFAULT_LENGTH)
-    for length in range(MIN_LENGTH, MAX_LENGTH + 1):
+    assert _is_token(a, DEFAULT_SIGNED_LENGTH) and DEFAULT_SIGNED_LENGTH == 17
+    assert verify_token(a, KEY, "ny2025")
+    for length in _signed_lengths():
         token = signed_token(KEY, "ny2025", "rec-1", length=length)
         assert _is_token(token, length)
-        assert verify_token(token, KEY)
+        assert verify_token(token, KEY, "ny2025", length=length)
+
+
+def test_signed_tokens_are_pinned() -> None:
+    """The format is a promise: links already printed must keep verifying."""
+    assert signed_token(KEY, "ny2025", "rec-1") == "KFN8QACQW6VAQHS1X"
+    assert signed_token(KEY, "ny2025", "rec-1", length=26) == "KFN8QACQVCMBXRK5Q3Y7SSM2V5"
+
+
+def test_the_mac_has_at_least_40_bits() -> None:
+    for length in _signed_lengths():
+        id_chars, mac_chars = signed_parts(length)
+        assert id_chars + mac_chars + 1 == length
+        assert 5 * mac_chars >= 40 and 5 * id_chars >= 35
+    assert signed_parts(DEFAULT_SIGNED_LENGTH) == (8, 8)
+    assert MAC_CHARS == 8
+
+
+@pytest.mark.parametrize("length", [MIN_LENGTH, 12, MIN_SIGNED_LENGTH - 1, MAX_LENGTH + 1])
+def test_signed_tokens_refuse_short_macs(length: int) -> None:
+    with pytest.raises(TokenError, match="40-bit MAC"):
+        signed_token(KEY, "c", "r", length=length)
+    with pytest.raises(TokenError):
+        TokenIssuer(length, key=KEY)
+    with pytest.raises(TokenError):
+        verify_token("0" * length, KEY, "c", length=length)
 
 
 def test_signed_depends_on_every_input() -> None:
@@ -143,6 +179,40 @@ def test_signed_depends_on_every_input() -> None:
     assert signed_token(KEY, "ny2025", "rec-2") != base
     # Framing: moving a separator between campaign and id changes the token.
     assert signed_token(KEY, "a|b", "c") != signed_token(KEY, "a", "b|c")
+
+
+def test_a_token_of_another_campaign_fails() -> None:
+    token = signed_token(KEY, "wedding-2027", "G-001")
+    assert verify_token(token, KEY, "wedding-2027")
+    assert not verify_token(token, KEY, "help-me")
+    assert not verify_token(token, KEY, "")
+
+
+def test_a_token_is_valid_only_at_its_campaigns_length() -> None:
+    token = signed_token(KEY, "c", "r", length=20)
+    assert verify_token(token, KEY, "c", length=20)
+    assert not verify_token(token, KEY, "c")  # the default length, 17
+    # Cutting a long token short does not give a valid short one: the length is in the MAC.
+    long = signed_token(KEY, "c", "r", length=MAX_LENGTH)
+    for length in _signed_lengths():
+        if length == MAX_LENGTH:
+            continue
+        id_chars, mac_chars = signed_parts(length)
+        body = long[:id_chars] + long[id_chars : id_chars + mac_chars]
+        assert not verify_token(body + long[-1], KEY, "c", length=length)
+
+
+def test_random_guesses_never_pass() -> None:
+    """Forgery odds are 1 in 2**40 per guess; 20 000 guesses of every length pass none
+    (the old 8-character tokens passed one random guess in 1 024)."""
+    rng = random.Random(11)
+    for length in (MIN_SIGNED_LENGTH, DEFAULT_SIGNED_LENGTH):
+        guesses = random_tokens(10_000, length, rng=rng)
+        assert not any(verify_token(g, KEY, "c", length=length) for g in guesses)
+    # Even guesses with a correct check character (what a forger can compute) fail.
+    fixed = [g[:-1] + ALPHABET[_check_value(g[:-1])] for g in random_tokens(2_000, 17, rng=rng)]
+    assert all(checksum_ok(g) for g in fixed)
+    assert not any(verify_token(g, KEY, "c") for g in fixed)
 
 
 def test_signed_tokens_differ_across_keys() -> None:
@@ -155,23 +225,23 @@ def test_signed_tokens_differ_across_keys() -> None:
 
 def test_verify_with_wrong_key_fails() -> None:
     token = signed_token(KEY, "c", "r")
-    assert verify_token(token, KEY)
-    assert not verify_token(token, OTHER_KEY)
-    assert not any(verify_token(t, KEY) for t in random_tokens(200, rng=random.Random(3)))
+    assert verify_token(token, KEY, "c")
+    assert not verify_token(token, OTHER_KEY, "c")
+    assert not any(verify_token(t, KEY, "c") for t in random_tokens(200, 17, rng=random.Random(3)))
 
 
-@pytest.mark.parametrize("length", [MIN_LENGTH, DEFAULT_LENGTH, 16, MAX_LENGTH])
+@pytest.mark.parametrize("length", [MIN_SIGNED_LENGTH, DEFAULT_SIGNED_LENGTH, MAX_LENGTH])
 def test_every_single_character_change_fails(length: int) -> None:
     for record in ("rec-1", "rec-2", "Zoë"):
         token = signed_token(KEY, "ny2025", record, length=length)
-        assert verify_token(token, KEY) and checksum_ok(token)
+        assert verify_token(token, KEY, "ny2025", length=length) and checksum_ok(token)
         for pos in range(length):
             for ch in ALPHABET:
                 if ch == token[pos]:
                     continue
                 changed = token[:pos] + ch + token[pos + 1 :]
                 assert not checksum_ok(changed), (token, changed)
-                assert not verify_token(changed, KEY), (token, changed)
+                assert not verify_token(changed, KEY, "ny2025", length=length), (token, changed)
 
 
 def test_every_swap_of_two_characters_fails() -> None:
@@ -181,15 +251,16 @@ def test_every_swap_of_two_characters_fails() -> None:
             if token[i] != token[j]:
                 chars = list(token)
                 chars[i], chars[j] = chars[j], chars[i]
-                assert not verify_token("".join(chars), KEY)
+                assert not verify_token("".join(chars), KEY, "ny2025")
 
 
 def test_truncated_and_extended_tokens_fail() -> None:
     token = signed_token(KEY, "c", "r")
-    assert not verify_token(token[:-1], KEY)
-    assert not verify_token(token + "0", KEY)
-    assert not verify_token("", KEY)
-    assert not verify_token("U" * 12, KEY)
+    assert not verify_token(token[:-1], KEY, "c")
+    assert not verify_token(token + "0", KEY, "c")
+    assert not verify_token("", KEY, "c")
+    assert not verify_token("U" * 17, KEY, "c")
+    assert not verify_token("\x1b[31m" + token, KEY, "c")
 
 
 _TEXT = st.characters(exclude_categories=["Cs"])
@@ -200,13 +271,14 @@ _TEXT = st.characters(exclude_categories=["Cs"])
     key=st.binary(min_size=16, max_size=64),
     campaign=st.text(_TEXT, max_size=20),
     record=st.text(_TEXT, min_size=1, max_size=30),
-    length=st.integers(MIN_LENGTH, MAX_LENGTH),
+    length=st.integers(MIN_SIGNED_LENGTH, MAX_LENGTH),
 )
 def test_signed_round_trip_property(key: bytes, campaign: str, record: str, length: int) -> None:
     token = signed_token(key, campaign, record, length=length)
     assert _is_token(token, length)
-    assert verify_token(token, key)
-    assert verify_token("-".join([token[:4], token[4:].lower()]), key)
+    assert verify_token(token, key, campaign, length=length)
+    assert verify_token("-".join([token[:4], token[4:].lower()]), key, campaign, length=length)
+    assert not verify_token(token, key, campaign + "x", length=length)
 
 
 def test_signed_needs_a_good_key_and_id() -> None:
@@ -220,17 +292,22 @@ def test_signed_needs_a_good_key_and_id() -> None:
 
 def test_signed_issuer_detects_collisions_and_repeats() -> None:
     issuer = TokenIssuer(key=KEY, campaign="ny2025")
+    assert issuer.length == DEFAULT_SIGNED_LENGTH and TokenIssuer().length == DEFAULT_LENGTH
     token = issuer.issue("rec-1")
     assert token == signed_token(KEY, "ny2025", "rec-1")
     with pytest.raises(RecordError, match="more than once"):
         issuer.issue("rec-1")
     with pytest.raises(TokenError, match="needs the record id"):
         issuer.issue()
-    # At the shortest length the id part has 25 bits: 20 000 records collide somewhere.
-    short = TokenIssuer(MIN_LENGTH, key=KEY, campaign="big")
+
+
+def test_signed_issuer_reports_coinciding_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two records with one token need 2**35 tries at the shortest length: fake the clash.
+    monkeypatch.setattr("envelopekit.tokens.signed_token", lambda *a, **k: "0" * MIN_SIGNED_LENGTH)
+    short = TokenIssuer(MIN_SIGNED_LENGTH, key=KEY, campaign="big")
+    short.issue("rec-1")
     with pytest.raises(TokenError, match="same signed token") as info:
-        for i in range(20_000):
-            short.issue(f"rec-{i}")
+        short.issue("rec-2")
     assert "longer token length" in str(info.value)
 
 
@@ -256,7 +333,7 @@ def test_verify_accepts_typed_variants() -> None:
     typed = token.lower().replace("1", "l").replace("0", "o")
     typed = f"{typed[:4]}-{typed[4:8]} {typed[8:]}"
     assert normalise_token(typed) == token
-    assert verify_token(typed, KEY)
+    assert verify_token(typed, KEY, "c")
 
 
 # -- keys ---------------------------------------------------------------------------
@@ -275,7 +352,7 @@ def test_load_key_from_file(tmp_path: Path) -> None:
     assert len(key) >= 32 and not key.endswith(b"\n")
     assert load_key(file=str(path), environ={}) == key
     token = signed_token(key, "c", "r")
-    assert verify_token(token, load_key(file=path, environ={}))
+    assert verify_token(token, load_key(file=path, environ={}), "c")
 
 
 def test_load_key_errors(tmp_path: Path) -> None:
@@ -291,5 +368,39 @@ def test_load_key_errors(tmp_path: Path) -> None:
     empty.write_text("\n")
     with pytest.raises(TokenError, match="key file is empty"):
         load_key(file=empty)
-    with pytest.raises(TokenError, match="cannot read key file"):
+    with pytest.raises(TokenError, match="is a folder"):
         load_key(file=tmp_path)
+
+
+def test_load_key_reads_a_bounded_prefix(tmp_path: Path) -> None:
+    """/dev/zero, a log file or a disk image given as the key file is refused unread."""
+    big = tmp_path / "big.key"
+    big.write_bytes(b"k" * (MAX_KEY_FILE_BYTES + 1))
+    with pytest.raises(TokenError, match=f"longer than {MAX_KEY_FILE_BYTES} bytes"):
+        load_key(file=big)
+    if Path("/dev/zero").exists():
+        with pytest.raises(TokenError, match="longer than"):
+            load_key(file="/dev/zero")
+    exact = tmp_path / "exact.key"
+    exact.write_bytes(b"k" * MAX_KEY_FILE_BYTES)
+    assert len(load_key(file=exact)) == MAX_KEY_FILE_BYTES
+
+
+def test_load_key_from_a_pipe(tmp_path: Path) -> None:
+    """A FIFO (``--key-file <(pass show key)``) is read like a file."""
+    import os
+    import threading
+
+    fifo = tmp_path / "key.fifo"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "wb") as f:
+            f.write(b"0123456789abcdef-from-a-pipe\n")
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    try:
+        assert load_key(file=fifo) == b"0123456789abcdef-from-a-pipe"
+    finally:
+        writer.join(5)
