@@ -23,6 +23,7 @@ from envelopekit.links import (
     typeform,
     with_utm,
 )
+from envelopekit.links.template import PersonalDataError, personal_kind
 
 HOSTILE = [
     "a&b=c",
@@ -368,3 +369,72 @@ def test_utm_keeps_template_options_and_rejects_duplicates() -> None:
         with_utm("https://example.org/?utm_source=x", "s", "c")
     with pytest.raises(LinkError, match="utm_campaign"):
         with_utm("https://example.org/", "s", "")
+
+
+# -- personal data through the record id -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("ada@example.org", "an e-mail address"),
+        ("Ada.Lovelace+survey@mail.example.co.uk", "an e-mail address"),
+        ("+44 20 7946 0958", "a phone number"),
+        ("020 7946 0958", "a phone number"),
+        ("(503) 555-0100", "a phone number"),
+        ("503-555-0100", "a phone number"),
+        ("0044 20 7946 0958", "a phone number"),
+        ("R0001", None),
+        ("10000001", None),
+        ("2027-0042", None),
+        ("00012345", None),
+        ("G-001", None),
+        ("a@b", None),
+    ],
+)
+def test_personal_kind(value: str, kind: str | None) -> None:
+    assert personal_kind(value) == kind
+
+
+def test_a_personal_record_id_is_refused_in_urls() -> None:
+    tpl = UrlTemplate.parse("https://example.org/s?r={id}&t={token}")
+    assert tpl.expand({"id": "R0001", "token": "T"}).endswith("r=R0001&t=T")
+    for field in ("id", "record_id"):
+        tpl = UrlTemplate.parse(f"https://example.org/s?r={{{field}}}")
+        with pytest.raises(PersonalDataError) as info:
+            tpl.expand({field: "ada@example.org"})
+        assert info.value.field == field and info.value.kind == "an e-mail address"
+        assert "allow_personal" in str(info.value)
+    allowed = UrlTemplate.parse("https://example.org/s?r={id}", allow_personal=True)
+    assert allowed.expand({"id": "ada@example.org"}) == "https://example.org/s?r=ada%40example.org"
+
+
+def test_links_reject_the_record_not_the_batch() -> None:
+    """--id-field email with a link using {id}: that record is rejected naming the column."""
+    from dataclasses import replace
+
+    from envelopekit.errors import RecordError
+    from envelopekit.layouts import load_layout
+    from envelopekit.links import Links
+
+    raw = {"preset": "plain", "url": "https://example.org/s", "field": "id", "token": "random"}
+    base = load_layout("help-me")
+    spec = replace(base, links={"survey": raw})
+    links = Links(spec, id_field="email")
+    assert links.for_record("R0001")("survey", "letter", "qr")[0] == "https://example.org/s?t=R0001"
+    with pytest.raises(RecordError) as info:
+        links.for_record("ada@example.org")("survey", "letter", "qr")
+    assert info.value.field == "email"
+    assert "looks like an e-mail address" in info.value.message
+    assert "allow_personal = true in [links.survey]" in str(info.value)
+    spec = replace(base, links={"survey": {**raw, "allow_personal": True}})
+    url = Links(spec).for_record("ada@example.org")("survey", "letter", "qr")[0]
+    assert url == "https://example.org/s?t=ada%40example.org"
+
+
+@pytest.mark.parametrize("flag", ["allow_personal", "allow_http"])
+def test_allow_flags_must_be_booleans(flag: str) -> None:
+    from envelopekit.links import from_preset
+
+    with pytest.raises(LinkError, match=f"{flag} must be true or false"):
+        from_preset("plain", {"url": "https://example.org/s", flag: "false"})

@@ -66,7 +66,9 @@ def _add_query(text: str, pairs: Sequence[tuple[str, str]]) -> str:
     return f"{base}{sep}{query}{hash_}{fragment}"
 
 
-def google_forms(form_id: str, token_entry: str, *, field: str = "token") -> UrlTemplate:
+def google_forms(
+    form_id: str, token_entry: str, *, field: str = "token", allow_personal: bool = False
+) -> UrlTemplate:
     """A Google Forms prefilled link: the token lands in the question ``token_entry``.
 
     ``form_id`` is the part between ``/d/e/`` and ``/viewform`` of the form's
@@ -85,10 +87,14 @@ def google_forms(form_id: str, token_entry: str, *, field: str = "token") -> Url
             hint="open 'Get pre-filled link', fill the token question and copy its entry.N",
         )
     form = f"https://docs.google.com/forms/d/e/{fid}/viewform"
-    return UrlTemplate.parse(f"{form}?usp=pp_url&{entry}={_placeholder(field)}")
+    return UrlTemplate.parse(
+        f"{form}?usp=pp_url&{entry}={_placeholder(field)}", allow_personal=allow_personal
+    )
 
 
-def typeform(form_url: str, *, hidden: str = "token", field: str = "token") -> UrlTemplate:
+def typeform(
+    form_url: str, *, hidden: str = "token", field: str = "token", allow_personal: bool = False
+) -> UrlTemplate:
     """A Typeform link with the token as hidden field ``hidden`` (after ``#``).
 
     Typeform reads hidden fields from the fragment, which browsers never send to a
@@ -99,16 +105,19 @@ def typeform(form_url: str, *, hidden: str = "token", field: str = "token") -> U
     head, _, fragment = base.partition("#")
     items = [p for p in fragment.split("&") if p]
     items.append(f"{name}={_placeholder(field)}")
-    return UrlTemplate.parse(f"{head}#{'&'.join(items)}")
+    return UrlTemplate.parse(f"{head}#{'&'.join(items)}", allow_personal=allow_personal)
 
 
-def qualtrics(survey_url: str, *, param: str = "token", field: str = "token") -> UrlTemplate:
+def qualtrics(
+    survey_url: str, *, param: str = "token", field: str = "token", allow_personal: bool = False
+) -> UrlTemplate:
     """A Qualtrics link passing the token as embedded data ``param`` in the query.
 
     Declare ``param`` as embedded data in the survey flow so Qualtrics records it.
     """
     base = _fixed_url(survey_url, "survey_url")
-    return UrlTemplate.parse(_add_query(base, [(_param(param, "param"), _placeholder(field))]))
+    query = _add_query(base, [(_param(param, "param"), _placeholder(field))])
+    return UrlTemplate.parse(query, allow_personal=allow_personal)
 
 
 def limesurvey(
@@ -119,6 +128,7 @@ def limesurvey(
     lang: str | None = None,
     url_format: Literal["path", "get"] = "path",
     allow_http: bool = False,
+    allow_personal: bool = False,
 ) -> UrlTemplate:
     """A LimeSurvey participant link with ``token=``.
 
@@ -149,14 +159,21 @@ def limesurvey(
         raise LinkError(f"url_format {url_format!r} is not 'path' or 'get'")
     if lang is not None:
         text += f"&lang={_param(lang, 'lang')}"
-    return UrlTemplate.parse(text, allow_http=allow_http)
+    return UrlTemplate.parse(text, allow_http=allow_http, allow_personal=allow_personal)
 
 
-def plain(url: str, param: str = "t", *, field: str = "token", allow_http: bool = False) -> UrlTemplate:
+def plain(
+    url: str,
+    param: str = "t",
+    *,
+    field: str = "token",
+    allow_http: bool = False,
+    allow_personal: bool = False,
+) -> UrlTemplate:
     """Any landing page with the token as query parameter ``param`` (``?t=TOKEN``)."""
     base = _fixed_url(url, "url", allow_http=allow_http)
     text = _add_query(base, [(_param(param, "param"), _placeholder(field))])
-    return UrlTemplate.parse(text, allow_http=allow_http)
+    return UrlTemplate.parse(text, allow_http=allow_http, allow_personal=allow_personal)
 
 
 @overload
@@ -253,6 +270,11 @@ def from_preset(name: str, options: Mapping[str, Any] | None = None) -> UrlTempl
             f"preset {name!r} needs option {missing[0]!r}",
             hint=f"options: {', '.join(params)}",
         )
+    for flag in ("allow_http", "allow_personal"):
+        if flag in opts and not isinstance(opts[flag], bool):
+            raise LinkError(
+                f"{flag} must be true or false, not {opts[flag]!r}", hint="write it without quotes"
+            )
     result = builder(**opts)
     if utm is None:
         return result

@@ -12,13 +12,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..content.blocks import QRBlock
-from ..errors import EnvelopekitError
+from ..errors import EnvelopekitError, RecordError
 from ..kit import KitSpec, ResolvedKit
-from ..tokens import TokenIssuer, load_key
+from ..tokens import (
+    DEFAULT_LENGTH,
+    DEFAULT_SIGNED_LENGTH,
+    MAX_LENGTH,
+    MIN_LENGTH,
+    TokenIssuer,
+    load_key,
+    signed_parts,
+)
 from .presets import from_preset
-from .template import UrlTemplate
+from .template import PersonalDataError, UrlTemplate
 
-__all__ = ["LinkFn", "LinkSpec", "Links", "qr_blocks"]
+__all__ = ["LinkFn", "LinkSpec", "Links", "campaign", "link_specs", "qr_blocks"]
 
 LinkFn = Callable[[str, str, str], tuple[str, str]]
 """(link name, piece name, block name) -> (url, token) for one record."""
@@ -32,6 +40,22 @@ class LinkSpec:
     length: int
 
 
+def _token_length(spec: KitSpec, where: str, token: str, length: object) -> int:
+    """``token_length``: a whole number the token kind can carry (signed: a 40-bit MAC)."""
+    if length is None:
+        return DEFAULT_SIGNED_LENGTH if token == "hmac" else DEFAULT_LENGTH
+    if isinstance(length, bool) or not isinstance(length, int):
+        raise spec.error(f"token_length = {length!r} is not a whole number", where)
+    try:
+        if token == "hmac":
+            signed_parts(length)
+        elif not MIN_LENGTH <= length <= MAX_LENGTH:
+            raise EnvelopekitError(f"token length {length} is outside {MIN_LENGTH}-{MAX_LENGTH}")
+    except EnvelopekitError as exc:
+        raise spec.error(exc.message, where, exc.hint) from None
+    return length
+
+
 def _link_spec(spec: KitSpec, name: str, raw: object) -> LinkSpec:
     where = f"links.{name}"
     if not isinstance(raw, Mapping):
@@ -39,27 +63,43 @@ def _link_spec(spec: KitSpec, name: str, raw: object) -> LinkSpec:
     opts = dict(raw)
     preset = str(opts.pop("preset", "plain"))
     token = str(opts.pop("token", "hmac"))
-    length = opts.pop("token_length", 12)
     if token not in ("hmac", "random"):
         raise spec.error(f"token = {token!r} is not hmac or random", where)
+    length = _token_length(spec, where, token, opts.pop("token_length", None))
     try:
         template = from_preset(preset, opts)
     except EnvelopekitError as exc:
         raise spec.error(exc.message, where, exc.hint) from None
-    return LinkSpec(name, template, token, int(length))
+    return LinkSpec(name, template, token, length)
+
+
+def link_specs(spec: KitSpec) -> dict[str, LinkSpec]:
+    """The checked ``[links]`` of a layout, by name (no key needed)."""
+    return {name: _link_spec(spec, name, raw) for name, raw in spec.links.items()}
+
+
+def campaign(spec: KitSpec) -> str:
+    """The campaign signed tokens are bound to: the layout's ``job``, else its ``name``."""
+    return spec.job or spec.name
 
 
 class Links:
     """Survey links of a kit: the templates of ``[links]`` and the signing key."""
 
-    def __init__(self, spec: KitSpec, *, key: bytes | None = None, key_file: str | None = None):
-        self.specs: dict[str, LinkSpec] = {
-            name: _link_spec(spec, name, raw) for name, raw in spec.links.items()
-        }
+    def __init__(
+        self,
+        spec: KitSpec,
+        *,
+        key: bytes | None = None,
+        key_file: str | None = None,
+        id_field: str | None = None,
+    ):
+        self.specs: dict[str, LinkSpec] = link_specs(spec)
         self.key = key
         if self.needs_key and key is None:
             self.key = load_key(file=key_file) if key_file else load_key()
-        self.campaign = spec.job or spec.name
+        self.campaign = campaign(spec)
+        self.id_field = id_field or spec.id_field  # names the column in a personal-data rejection
         self._issuers = self.session()
 
     @property
@@ -90,9 +130,23 @@ class Links:
                 "kit": piece,
                 "campaign": self.campaign,
             }
-            return self.specs[name].template.expand(values), tokens[name]
+            try:
+                return self.specs[name].template.expand(values), tokens[name]
+            except PersonalDataError as exc:
+                raise self._personal(name, exc) from None
 
         return link
+
+    def _personal(self, name: str, exc: PersonalDataError) -> RecordError:
+        """A rejection of the record (not the batch) naming the column its id comes from."""
+        field = self.id_field if exc.field in ("id", "record_id") else exc.field
+        what = "the record id" if exc.field in ("id", "record_id") else f"{{{exc.field}}}"
+        message = f"{what} looks like {exc.kind}; link {name!r} would put it in the URL ({{{exc.field}}})"
+        hint = (
+            f"identify records by a column that is not about the person (--id-field), or set "
+            f"allow_personal = true in [links.{name}] if the ids are not personal data"
+        )
+        return RecordError(message, field=field, hint=hint)
 
 
 def qr_blocks(kit: ResolvedKit) -> tuple[tuple[str, QRBlock], ...]:

@@ -11,7 +11,10 @@ recipient to another site.
 No personal data in URLs: a link ends up in browser history, proxy and analytics
 logs and in what the survey tool records, so by default only the fields in
 :data:`NON_PERSONAL_FIELDS` may be substituted. The link carries a token; the
-manifest maps tokens to people.
+manifest maps tokens to people. Those fields are about the mailing, but a record
+id is whatever column the operator picked (``--id-field email``): a value that
+looks like an e-mail address or a phone number (:func:`personal_kind`) is refused
+in a URL too, unless the template allows personal data.
 
 Shorter URLs make smaller QR symbols. QR alphanumeric mode (5.5 bits a character
 instead of 8) covers only ``0-9 A-Z space $ % * + - . / :``. Scheme and host are
@@ -31,7 +34,15 @@ from urllib.parse import quote, urlsplit
 
 from ..errors import LinkError
 
-__all__ = ["NON_PERSONAL_FIELDS", "QR_ALPHANUMERIC", "UrlTemplate", "is_qr_alphanumeric", "percent_encode"]
+__all__ = [
+    "NON_PERSONAL_FIELDS",
+    "QR_ALPHANUMERIC",
+    "PersonalDataError",
+    "UrlTemplate",
+    "is_qr_alphanumeric",
+    "percent_encode",
+    "personal_kind",
+]
 
 NON_PERSONAL_FIELDS: frozenset[str] = frozenset(
     {"token", "record_id", "id", "campaign", "kit", "block", "variant"}
@@ -55,6 +66,48 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _HOSTNAME = re.compile(rf"{_HOST_LABEL}(?:\.{_HOST_LABEL})*\.?\Z")
 _PARAM = re.compile(r"[A-Za-z0-9_.~-]+\Z")
+_RECORD_ID_FIELDS = frozenset({"id", "record_id"})  # from the records: whatever column the operator chose
+_EMAIL = re.compile(r"(?:mailto:)?[^\s@<>()]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\Z", re.I)
+# A phone number: 7 to 15 digits (E.164) written with a country code (+, 00), an area
+# code in parentheses, a trunk prefix 0 (UK, most of Europe) or as NNN-NNN-NNNN (North
+# America). A bare run of digits without a leading 0 is taken for a record number.
+_PHONE_CHARS = re.compile(r"[0-9 ()./-]+\Z")
+_PHONE_SHAPES = (
+    re.compile(r"(?:\+|00[1-9])"),  # international
+    re.compile(r".*\(\d{1,5}\)"),  # area code in parentheses
+    re.compile(r"0[1-9][0-9 ./-]{7,}\Z"),  # national with trunk prefix: 9 digits or more
+    re.compile(r"\d{3}[ .-]\d{3}[ .-]\d{4}\Z"),  # North American
+)
+
+
+def personal_kind(value: str) -> str | None:
+    """What personal data ``value`` looks like ("an e-mail address", "a phone number"), or None.
+
+    A heuristic for values that reach a URL through a field presumed non-personal (a
+    record id): it errs towards record numbers, so ``R-00042``, ``10000001`` and
+    ``2027-0042`` pass while ``ada@example.org``, ``+44 20 7946 0958``, ``020 7946 0958``
+    and ``(503) 555-0100`` do not.
+    """
+    text = value.strip()
+    if "@" in text and _EMAIL.match(text):
+        return "an e-mail address"
+    digits = sum(ch.isdigit() for ch in text)
+    if not 7 <= digits <= 15:
+        return None
+    body = text[1:] if text.startswith("+") else text
+    if not _PHONE_CHARS.match(body) or (not body[:1].isdigit() and body[:1] != "("):
+        return None
+    if text.startswith("+") or any(shape.match(body) for shape in _PHONE_SHAPES):
+        return "a phone number"
+    return None
+
+
+class PersonalDataError(LinkError):
+    """A value that looks like personal data bound for a URL field presumed non-personal."""
+
+    def __init__(self, message: str, *, field: str, kind: str, hint: str | None = None):
+        self.field, self.kind = field, kind
+        super().__init__(message, where=_WHERE, hint=hint)
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,7 +366,13 @@ class UrlTemplate:
         )
 
     def expand(self, values: Mapping[str, str]) -> str:
-        """Return the URL for one record; extra keys in ``values`` are ignored."""
+        """Return the URL for one record; extra keys in ``values`` are ignored.
+
+        Unless the template allows personal data, a record id (``{id}``, ``{record_id}``)
+        that looks like an e-mail address or a phone number (:func:`personal_kind`) is
+        refused with a :class:`PersonalDataError` naming the placeholder. The other
+        non-personal fields come from the layout or are tokens, and are not checked.
+        """
         out: list[str] = []
         for part in self.parts:
             if isinstance(part, str):
@@ -332,6 +391,8 @@ class UrlTemplate:
                     f"value for {{{part.name}}} must be a string, not {type(value).__name__}",
                     where=_WHERE,
                 )
+            if not self.allow_personal and part.name in _RECORD_ID_FIELDS:
+                _refuse_personal(part.name, value)
             out.append(_encode_raw(value) if part.raw else percent_encode(value))
         return "".join(out)
 
@@ -345,3 +406,16 @@ class UrlTemplate:
             allow_personal=self.allow_personal,
             known_fields=self.known_fields,
         )
+
+
+def _refuse_personal(name: str, value: str) -> None:
+    kind = personal_kind(value)
+    if kind is None:
+        return
+    raise PersonalDataError(
+        f"{{{name}}} would put {kind} in the URL, where browser history, server logs and analytics keep it",
+        field=name,
+        kind=kind,
+        hint="identify records by a column that is not about the person, or allow personal "
+        "data in this link (allow_personal = true) if the value is not about a person",
+    )
