@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import os
 import re
 import time
@@ -25,6 +26,7 @@ from .compose import PersonalKit, personalise
 from .errors import EnvelopekitError, LayoutError, RecordError, TokenError
 from .files import write_bytes_atomic
 from .kit import KitSpec, ResolvedKit, resolve
+from .limits import PREVIEW_PIXELS
 from .links import Links, qr_blocks
 from .records import Record, Rejected
 from .render.mockup import DEFAULT_DPI, Mockup, Raster, png_bytes, record_mockups, render_pages
@@ -33,6 +35,7 @@ __all__ = [
     "DEFAULT_COUNT",
     "PreviewResult",
     "RecordPreview",
+    "check_dpi",
     "choose_records",
     "contact_sheet",
     "preview_record",
@@ -41,6 +44,8 @@ __all__ = [
 
 DEFAULT_COUNT = 3
 """Records previewed when none are named."""
+MIN_DPI, MAX_DPI = 10.0, 1200.0
+"""The resolutions a preview may use; the pixel budget (:data:`PREVIEW_PIXELS`) may allow less."""
 SCREEN = 0.6
 """CSS pixels per point on the contact sheet: a C5 envelope shows about 390 pixels wide."""
 
@@ -74,14 +79,52 @@ class PreviewResult:
 # --- in memory ------------------------------------------------------------------------------
 
 
-def preview_record(kit: ResolvedKit, personal: PersonalKit, *, dpi: float = DEFAULT_DPI) -> RecordPreview:
-    """Draw one record's kit, render its print pages and fold its artwork into mockups."""
+def check_dpi(dpi: object) -> float:
+    """``dpi`` as a float when it is a finite resolution previews can use."""
+    if isinstance(dpi, bool) or not isinstance(dpi, int | float) or not math.isfinite(dpi):
+        raise EnvelopekitError(f"dpi {dpi!r} is not a number", hint=f"the default is {DEFAULT_DPI:g}")
+    if not MIN_DPI <= dpi <= MAX_DPI:
+        raise EnvelopekitError(
+            f"dpi {dpi:g} is outside {MIN_DPI:g}-{MAX_DPI:g}", hint=f"the default is {DEFAULT_DPI:g}"
+        )
+    return float(dpi)
+
+
+def _check_pixels(pdf: bytes, dpi: float, max_pixels: int | None) -> None:
+    """Refuse before rendering when the kit's pages (all held at once, in colour) would
+    take more pixels than the budget."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        points = sum(w * h for w, h in (doc.get_page_size(i) for i in range(len(doc))))
+    finally:
+        doc.close()
+    pixels = points * (dpi / 72.0) ** 2
+    limit = PREVIEW_PIXELS.get(max_pixels)
+    if pixels > limit:
+        most = 72.0 * math.sqrt(limit / points) if points else MAX_DPI
+        raise PREVIEW_PIXELS.error(
+            f"at {dpi:g} dpi one kit's pages take {pixels:,.0f} pixels (at most {most:.0f} dpi fits)",
+            limit=limit,
+        )
+
+
+def preview_record(
+    kit: ResolvedKit, personal: PersonalKit, *, dpi: float = DEFAULT_DPI, max_pixels: int | None = None
+) -> RecordPreview:
+    """Draw one record's kit, render its print pages and fold its artwork into mockups.
+
+    Raises a :class:`~envelopekit.limits.LimitError` before rendering when the pages would
+    take more than ``max_pixels`` (default :data:`~envelopekit.limits.PREVIEW_PIXELS`)."""
     from .render.pdf import KitRenderer, page_sides
 
+    dpi = check_dpi(dpi)
     buf = io.BytesIO()
     renderer = KitRenderer(buf, kit)
     renderer.kit_pages(personal)
     renderer.save()
+    _check_pixels(buf.getvalue(), dpi, max_pixels)
     pages = tuple(render_pages(buf.getvalue(), dpi=dpi))
     labels = tuple(f"{piece.label}, side {'AB'[side]}" for piece, side in page_sides(kit))
     return RecordPreview(personal.record_id, pages, labels, record_mockups(kit, personal, dpi=dpi), dpi)
@@ -221,13 +264,17 @@ def write_previews(
     dpi: float = DEFAULT_DPI,
     key: bytes | None = None,
     key_file: str | None = None,
+    max_pixels: int | None = None,
 ) -> PreviewResult:
     """Preview the records named by ``ids`` (default: the first ``count``) into ``outdir``.
 
     ``records`` None previews the layout's sample record. A chosen record that cannot be
     drawn is reported in ``rejected``; when none can, the first reason is raised.
+    ``max_pixels`` bounds the pixels of one kit's pages (see :mod:`envelopekit.limits`).
     """
     start = time.perf_counter()
+    dpi = check_dpi(dpi)
+    PREVIEW_PIXELS.get(max_pixels)
     kit = resolve(spec)
     links = _links(spec, kit, key, key_file)
     stream: Iterable[Record | Rejected] = records if records is not None else sample_records(spec)
@@ -246,7 +293,7 @@ def write_previews(
         except (RecordError, TokenError) as exc:
             rejected.append((record.id, str(exc)))
             continue
-        preview = preview_record(kit, personal, dpi=dpi)
+        preview = preview_record(kit, personal, dpi=dpi, max_pixels=max_pixels)
         folder = out / _folder_name(record.id, taken)
         folder.mkdir(exist_ok=True)
         for n, page in enumerate(preview.pages, start=1):

@@ -17,9 +17,15 @@ against it record by record:
   and its version), since that is what fails on press and on phones.
 
 Pages are rendered one at a time and dropped, so memory stays flat on big
-batches. The default 200 dpi gives about four pixels per 0.5 mm module, twice
-what zxing-cpp needs, so codes below the minimum still decode and are reported
-as undersized rather than missing; 300 dpi costs about twice the time.
+batches, and a page over :data:`~envelopekit.limits.PAGE_PIXELS` at the chosen
+resolution is reported instead of rendered (a 1 KB PDF can declare a page 5 m
+wide). A manifest's page ranges are bounded by the pages its PDFs really have.
+Everything printed from a PDF or a manifest (decoded codes, record ids) has its
+control characters escaped (:func:`envelopekit.terminal.printable`).
+
+The default 200 dpi gives about four pixels per 0.5 mm module, twice what
+zxing-cpp needs, so codes below the minimum still decode and are reported as
+undersized rather than missing; 300 dpi costs about twice the time.
 """
 
 from __future__ import annotations
@@ -29,13 +35,15 @@ import math
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from .errors import EnvelopekitError
+from .limits import MANIFEST_BYTES, PAGE_PIXELS, regular_file
 from .manifest import FORMULA_TRIGGERS
+from .terminal import printable
 from .units import inch, mm, to_mm
 
 __all__ = [
@@ -54,13 +62,16 @@ __all__ = [
 
 DEFAULT_DPI = 200
 """Render resolution: ~3.9 px per 0.5 mm module; zxing-cpp decodes down to about 2 px."""
+MIN_DPI, MAX_DPI = 36, 1200
+MAX_MANIFEST_LINE = 1024 * 1024
+"""The longest manifest line read, in characters: a row is a few hundred."""
 
 _SIZE_TOLERANCE = 0.02  # corner positions are whole pixels: allow 2 % before calling a module undersized
 # zxing-cpp also reports failed "symbols" in artwork (concentric squares, noise), skewed or
 # degenerate; a printed QR code renders as a square, so a failed one must be square within this.
 _SQUARE_TOLERANCE = 0.1
 _DECODE_FLOOR_PX = 2.0  # below this many pixels per module zxing-cpp starts to miss codes
-_PAGES = re.compile(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?")
+_PAGES = re.compile(r"\s*(\d{1,9})\s*(?:-\s*(\d{1,9})\s*)?")  # 9 digits: no int() of 5,000
 _REQUIRED = ("record_id", "status", "file", "pages")
 
 Level = Literal["error", "warning", "info"]
@@ -102,6 +113,7 @@ class PageCodes:
     file: str
     page: int
     codes: tuple[Code, ...]
+    skipped: str = ""  # why the page was not rendered (over the pixel limit), or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +136,7 @@ class Finding:
             )
             if part
         )
-        return f"{self.level:<7} {where + ': ' if where else ''}{self.message}"
+        return printable(f"{self.level:<7} {where + ': ' if where else ''}{self.message}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +159,14 @@ class ManifestRecord:
 
     @property
     def page_numbers(self) -> tuple[int, ...]:
-        return self.sheets or tuple(range(self.first, self.last + 1))
+        return self.pages_within(self.last)
+
+    def pages_within(self, count: int) -> tuple[int, ...]:
+        """The record's pages that exist in a file of ``count`` pages: a manifest row
+        claiming pages 1-99999999 costs what the file really has, not 100 million."""
+        if self.sheets:
+            return tuple(p for p in self.sheets if p <= count)
+        return tuple(range(self.first, min(self.last, count) + 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,15 +297,18 @@ def _dedupe(codes: Iterable[Code | None]) -> tuple[Code, ...]:
     return tuple(sorted(kept, key=lambda c: (round(c.y), c.x)))
 
 
-def decode_pdf(pdf: Path, *, dpi: int = DEFAULT_DPI) -> Iterator[PageCodes]:
+def decode_pdf(pdf: Path, *, dpi: int = DEFAULT_DPI, max_pixels: int | None = None) -> Iterator[PageCodes]:
     """Render ``pdf`` one page at a time at ``dpi`` and yield the QR codes on each.
 
     Only one page's pixels are held at a time; the document is closed when the
-    iteration ends (or the generator is dropped). Raises :class:`VerifyError` if
-    the file cannot be opened.
+    iteration ends (or the generator is dropped). A page that would take more than
+    ``max_pixels`` (default :data:`~envelopekit.limits.PAGE_PIXELS`) is not rendered:
+    its :class:`PageCodes` has no codes and says why in ``skipped``. Raises
+    :class:`VerifyError` if the file cannot be opened.
     """
     pdfium, zxingcpp = _libraries()
     scale = dpi / inch  # pixels per point
+    limit = PAGE_PIXELS.get(max_pixels)
     try:
         doc = pdfium.PdfDocument(str(pdf))
     except (pdfium.PdfiumError, OSError) as exc:
@@ -294,20 +316,38 @@ def decode_pdf(pdf: Path, *, dpi: int = DEFAULT_DPI) -> Iterator[PageCodes]:
     try:
         for index in range(len(doc)):
             try:
-                page = doc[index]
-                try:
-                    bitmap = page.render(scale=scale, grayscale=True)
-                    try:
-                        symbols = _read_symbols(zxingcpp, bitmap.to_pil())
-                    finally:
-                        bitmap.close()
-                finally:
-                    page.close()
+                skipped = _too_big(doc.get_page_size(index), scale, dpi, limit)
+                symbols = [] if skipped else _page_symbols(doc, index, scale, zxingcpp)
             except pdfium.PdfiumError as exc:
                 raise VerifyError(f"cannot render page {index + 1}: {exc}", where=str(pdf)) from None
-            yield PageCodes(pdf.name, index + 1, _dedupe(_to_code(s, scale) for s in symbols))
+            codes = _dedupe(_to_code(s, scale) for s in symbols)
+            yield PageCodes(pdf.name, index + 1, codes, skipped)
     finally:
         doc.close()
+
+
+def _too_big(size: tuple[float, float], scale: float, dpi: int, limit: int) -> str:
+    """Why a page of ``size`` points is not rendered at ``scale``, or ""."""
+    width, height = size
+    pixels = max(width, 0.0) * max(height, 0.0) * scale * scale
+    if pixels <= limit:
+        return ""
+    return (
+        f"page not rendered: {to_mm(width):,.0f} x {to_mm(height):,.0f} mm at {dpi} dpi is "
+        f"{pixels:,.0f} pixels, over the limit of {limit:,} ({PAGE_PIXELS.raise_hint()})"
+    )
+
+
+def _page_symbols(doc: Any, index: int, scale: float, zxingcpp: Any) -> list[Any]:
+    page = doc[index]
+    try:
+        bitmap = page.render(scale=scale, grayscale=True)
+        try:
+            return _read_symbols(zxingcpp, bitmap.to_pil())
+        finally:
+            bitmap.close()
+    finally:
+        page.close()
 
 
 # --- the manifest -------------------------------------------------------------------------
@@ -327,15 +367,37 @@ def read_manifest(path: Path) -> tuple[tuple[ManifestRecord, ...], tuple[Finding
     Rejected records are skipped: they have no pages. Raises :class:`VerifyError`
     when the file is missing or lacks the columns that map pages to records.
     """
+    if why := regular_file(path, "manifest"):
+        raise VerifyError(why, where=str(path), hint="give the batch's manifest.csv with --manifest")
+    limit = MANIFEST_BYTES.get()
     try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            return _parse_manifest(csv.DictReader(f), path)
+        if (size := path.stat().st_size) > limit:
+            raise MANIFEST_BYTES.error(f"the manifest has {size:,} bytes", where=str(path), limit=limit)
+        with open(path, encoding="utf-8-sig", newline="", errors="replace") as f:
+            return _parse_manifest(csv.DictReader(_bounded_lines(f, path, limit)), path)
     except OSError as exc:
         raise VerifyError(
             f"cannot read the manifest: {exc.strerror}",
             where=str(path),
             hint="give the batch's manifest.csv with --manifest",
         ) from None
+
+
+def _bounded_lines(f: Any, path: Path, limit: int) -> Iterator[str]:
+    """The lines of an open manifest, none longer than :data:`MAX_MANIFEST_LINE` and at
+    most ``limit`` characters in all (a pipe has no size to check beforehand)."""
+    total = 0
+    while line := f.readline(MAX_MANIFEST_LINE + 1):
+        total += len(line)
+        if len(line) > MAX_MANIFEST_LINE:
+            raise VerifyError(
+                f"a line runs past {MAX_MANIFEST_LINE:,} characters: not a manifest",
+                where=str(path),
+                hint="give the manifest.csv that `envelopekit build` writes",
+            )
+        if total > limit:
+            raise MANIFEST_BYTES.error("the manifest is longer", where=str(path), limit=limit)
+        yield line
 
 
 def _parse_manifest(
@@ -363,7 +425,7 @@ def _parse_manifest(
         pages_text = _unescape(row["pages"])
         m = _PAGES.fullmatch(pages_text)
         sheets: tuple[int, ...] = ()
-        if not m and re.fullmatch(r"\d+( \d+)+", pages_text):
+        if not m and re.fullmatch(r"\d{1,9}( \d{1,9})+", pages_text):
             # Imposed output lists the sheet sides a record's pieces are on; records share them.
             sheets = tuple(sorted({int(x) for x in pages_text.split()}))
         first = int(m.group(1)) if m else (sheets[0] if sheets else 0)
@@ -394,6 +456,7 @@ class _Checker:
     codes: int = 0
     unreadable: int = 0
     sizes_unknown: bool = False
+    page_counts: Mapping[str, int] | None = None  # pages each readable PDF has; None: trust the manifest
 
     def __post_init__(self) -> None:
         records = self.records or ()
@@ -402,7 +465,8 @@ class _Checker:
             self.by_file.setdefault(rec.file, []).append(i)
             for url in dict.fromkeys(rec.urls):
                 self.by_url.setdefault(url, []).append(i)
-            for page in rec.page_numbers:
+            count = rec.last if self.page_counts is None else self.page_counts.get(rec.file, 0)
+            for page in rec.pages_within(count):
                 owners = self.owners.setdefault((rec.file, page), [])
                 other = records[owners[0]] if owners else None
                 owners.append(i)
@@ -420,6 +484,8 @@ class _Checker:
             if not owners or self.records is None
             else " ".join(self.records[i].record_id for i in owners)
         )
+        if pc.skipped:
+            self.add("error", pc.file, pc.page, owner_id, pc.skipped)
         for code in pc.codes:
             module = code.module
             if module is None:
@@ -497,6 +563,21 @@ def _targets(target: Path, manifest: Path | None) -> tuple[list[Path], Path | No
     )
 
 
+def _page_count(pdf: Path) -> int | None:
+    """The pages ``pdf`` has, None when it cannot be opened (decoding reports that)."""
+    if not pdf.is_file():
+        return None
+    pdfium, _ = _libraries()
+    try:
+        doc = pdfium.PdfDocument(str(pdf))
+    except (pdfium.PdfiumError, OSError):
+        return None
+    try:
+        return len(doc)
+    finally:
+        doc.close()
+
+
 def _is_proof(pdf: Path) -> bool:
     """Proof builds say so in the document's subject (see render.pdf)."""
     from pypdf import PdfReader
@@ -510,6 +591,16 @@ def _is_proof(pdf: Path) -> bool:
     return str(subject).startswith("PROOF")
 
 
+def _check_options(dpi: object, min_module_mm: object, max_pixels: int | None) -> None:
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or not MIN_DPI <= dpi <= MAX_DPI:
+        raise VerifyError(
+            f"dpi {dpi!r} is out of range {MIN_DPI}-{MAX_DPI}", hint="use 150-300; the default is 200"
+        )
+    if not isinstance(min_module_mm, int | float) or not 0 < min_module_mm < 1000:
+        raise VerifyError(f"minimum module size {min_module_mm!r} mm is not a positive length")
+    PAGE_PIXELS.get(max_pixels)
+
+
 def verify(
     target: Path | str,
     *,
@@ -517,6 +608,7 @@ def verify(
     dpi: int = DEFAULT_DPI,
     min_module_mm: float = 0.5,
     progress: Callable[[str, int, int], None] | None = None,
+    max_pixels: int | None = None,
 ) -> VerifyReport:
     """Decode every QR code in a build's output and check it against the manifest.
 
@@ -525,12 +617,10 @@ def verify(
     ``target`` is an output folder (its ``kits-*.pdf`` and the files its manifest
     names; ``manifest.csv`` inside unless ``manifest`` is given) or one PDF (checked
     against ``manifest`` when given; without one every code found is listed as an
-    info finding). See the module docstring for the checks.
+    info finding). See the module docstring for the checks. A page over ``max_pixels``
+    at ``dpi`` (default :data:`~envelopekit.limits.PAGE_PIXELS`) is an error, not rendered.
     """
-    if dpi < 36 or dpi > 1200:
-        raise VerifyError(f"dpi {dpi} is out of range", hint="use 150-300; the default is 200")
-    if not min_module_mm > 0:
-        raise VerifyError(f"minimum module size {min_module_mm} mm is not positive")
+    _check_options(dpi, min_module_mm, max_pixels)
     target = Path(target)
     pdfs, manifest_path, folder = _targets(target, None if manifest is None else Path(manifest))
     _libraries()
@@ -556,7 +646,8 @@ def verify(
             Finding("warning", None, None, None, msg + "small codes may not decode; raise the dpi")
         )
 
-    checker = _Checker(records, min_module_mm * mm, findings)
+    counts = {pdf.name: n for pdf in pdfs if (n := _page_count(pdf)) is not None}
+    checker = _Checker(records, min_module_mm * mm, findings, page_counts=counts)
     expected = matched = pages = 0
     start = time.perf_counter()
     for pdf in pdfs:
@@ -571,7 +662,7 @@ def verify(
                 checker.add("warning", pdf.name, None, None, msg + "checked; verify the print build for that")
             checker.min_module = 0.0 if proof else min_module_mm * mm
             try:
-                for pc in decode_pdf(pdf, dpi=dpi):
+                for pc in decode_pdf(pdf, dpi=dpi, max_pixels=max_pixels):
                     checker.page(pc)
                     seen += 1
                     if progress is not None:
