@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
 import json
 import os
@@ -29,6 +28,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Literal, NoReturn, cast
 
 from .errors import RecordError, RecordsError
+from .limits import regular_file
+from .terminal import printable
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -60,6 +61,11 @@ MAX_CELL = 128 * 1024
 
 _CHUNK = 64 * 1024
 _CSV_FIELD_LIMIT = 32 * MAX_CELL  # the csv parser's cap while we read: a longer cell stops the file
+MAX_LINE = 4 * _CSV_FIELD_LIMIT
+"""The longest physical line read, in characters (16 M): /dev/zero or a binary file stops
+here instead of filling memory while the reader looks for a line break."""
+MAX_JSON_RECORD = 4 * _CSV_FIELD_LIMIT
+"""The most characters one JSON value (a record) may span: 16 M."""
 _MAX_JSON_TOKEN = 1024 * 1024  # a JSON value left unfinished this far back is an error, not a short read
 _DELIMITERS = ",;\t|"  # in order of preference when counts tie
 _DELIMITER_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
@@ -67,7 +73,6 @@ _SEP_LINE = re.compile(r'\s*"?sep=(.)"?\s*', re.IGNORECASE)  # Excel's "sep=;" f
 _SURROGATE = re.compile("[\ud800-\udfff]")  # not text; U+DC80-DCFF are undecoded bytes (surrogateescape)
 _SLUG = re.compile(r"[\s_-]+")
 _WS = re.compile(r"\s*")
-_ZEROS = re.compile(r"0+")
 _SUFFIX_KINDS: dict[str, Kind] = dict.fromkeys((".csv", ".tsv", ".tab", ".txt"), "csv")
 _SUFFIX_KINDS |= {".json": "json", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 _FOREIGN = {".xls": "an old .xls workbook", ".ods": "an OpenDocument sheet", ".numbers": "a Numbers file"}
@@ -349,7 +354,7 @@ class _Lines:
     """Physical lines for csv.reader, counted; ``suspect`` is set by a line with undecodable bytes."""
 
     def __init__(self, text: IO[str], file: str, encoding: str):
-        self._text, self._file, self.encoding = iter(text), file, encoding
+        self._text, self._file, self.encoding = text, file, encoding
         self._pending: list[str] = []
         self.count = 0
         self.suspect = False
@@ -363,9 +368,19 @@ class _Lines:
 
     def _read(self) -> str:
         try:
-            return next(self._text)
+            line = self._text.readline(MAX_LINE + 1)
         except UnicodeDecodeError as exc:
             self._fail(f"text ({exc.reason})", self.count + len(self._pending) + 1)
+        if not line:
+            raise StopIteration
+        if len(line) > MAX_LINE:
+            raise RecordsError(
+                f"a line runs past {MAX_LINE // (1024 * 1024)} million characters without a line break",
+                file=self._file,
+                line=self.count + len(self._pending) + 1,
+                hint="is this a records file? CSV, XLSX or JSON are read",
+            )
+        return line
 
     def __next__(self) -> str:
         line = self._pending.pop(0) if self._pending else self._read()
@@ -427,50 +442,6 @@ def _csv_rows(lines: _Lines, delimiter: str, file: str, skip_sep_line: bool) -> 
             skip_sep_line = False
             continue
         yield start, end, cells, lines.suspect
-
-
-def _xlsx_rows(binary: IO[bytes], file: str) -> tuple[Iterator[Row], Callable[[], None]]:
-    try:
-        import openpyxl
-    except ImportError:
-        raise RecordsError(
-            "reading .xlsx files needs openpyxl",
-            file=file,
-            hint="pip install openpyxl (or: pip install 'envelopekit[xlsx]')",
-        ) from None
-    try:
-        book = openpyxl.load_workbook(binary, read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-    except Exception as exc:  # zipfile, XML and openpyxl errors alike mean "not a workbook"
-        raise RecordsError(f"cannot open as an Excel workbook: {exc}", file=file) from None
-
-    def rows() -> Iterator[Row]:
-        for number, cells in enumerate(sheet.iter_rows(min_row=1), start=1):
-            values = [_cell_text(c) for c in cells]
-            if any(values):
-                yield number, number, values, False
-
-    return rows(), book.close
-
-
-def _cell_text(cell: object) -> str:
-    """A cell's value as the sheet shows it: 501 in a "00000" cell is "00501", dates are ISO."""
-    value = getattr(cell, "value", None)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, int | float):
-        if isinstance(value, float) and not (value.is_integer() and abs(value) < 1e15):
-            return f"{value:.15g}"
-        text = str(int(value))
-        fmt = getattr(cell, "number_format", "") or ""
-        return text.zfill(len(fmt)) if _ZEROS.fullmatch(fmt) else text
-    return str(value)
 
 
 def _header_names(cells: list[str], opts: _Options, line: int) -> list[str]:
@@ -568,10 +539,12 @@ def _overlong(values: Mapping[str, str], hint: str | None) -> list[_Fault]:
 
 
 def _shown(text: str) -> str:
-    """Text fit for a report: undecodable bytes as U+FFFD, and short (an id may be the bad cell)."""
+    """Text fit for a report: undecodable bytes as U+FFFD, control characters escaped
+    (a report reaches a terminal), and short (an id may be the bad cell)."""
     if not text.isascii():
         text = _SURROGATE.sub("\ufffd", text)
-    return text if len(text) <= 80 else text[:79] + "\u2026"
+    text = text if len(text) <= 80 else text[:79] + "\u2026"
+    return printable(text)
 
 
 def _validate(
@@ -637,11 +610,11 @@ class _JSONScanner:
         self._buf, self._pos, self._eof, self._lines = "", 0, False, 0
         self._decoder = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str)
 
-    def _more(self) -> bool:
+    def _more(self, size: int = _CHUNK) -> bool:
         if self._eof:
             return False
         try:
-            chunk = self._text.read(_CHUNK)
+            chunk = self._text.read(size)
         except UnicodeDecodeError as exc:
             self.fail(f"not valid text: {exc.reason}", hint=_encoding_hint(self._encoding))
         if not chunk:
@@ -671,15 +644,23 @@ class _JSONScanner:
         return ch
 
     def value(self) -> object:
+        """The next JSON value. A value cut off at the end of the buffer is parsed again
+        with twice as much text each time, so a long one costs linear, not quadratic, time."""
         self.peek()
+        size = _CHUNK
         while True:
+            size *= 2
+            if len(self._buf) - self._pos > MAX_JSON_RECORD:
+                self.fail(f"a value runs on past {MAX_JSON_RECORD // (1024 * 1024)} million characters")
             try:
                 obj, end = self._decoder.raw_decode(self._buf, self._pos)
             except json.JSONDecodeError as exc:
-                if len(self._buf) - exc.pos < _MAX_JSON_TOKEN and self._more():
+                if len(self._buf) - exc.pos < _MAX_JSON_TOKEN and self._more(size):
                     continue  # probably cut off at the end of the buffer
                 self.fail(exc.msg, exc.pos)
-            if end == len(self._buf) and self._more():
+            except RecursionError:
+                self.fail("values nested too deeply", hint="records are flat objects of text and numbers")
+            if end == len(self._buf) and self._more(size):
                 continue  # a number may go on in the next chunk
             self._pos = end
             return obj
@@ -768,7 +749,9 @@ def _stream(
     if kind == "xlsx":
         if binary is None:
             raise RecordsError("an .xlsx workbook must be read from bytes, not text", file=file)
-        rows, close_book = _xlsx_rows(binary, file)
+        from .xlsx import xlsx_rows
+
+        rows, close_book = xlsx_rows(binary, file)
         close.insert(0, close_book)
     else:
         if text is None:
@@ -821,6 +804,8 @@ def read_records(
     """
     file = os.fspath(path)
     suffix = Path(file).suffix.lower()
+    if why := regular_file(Path(file), "records file"):
+        raise RecordsError(why, file=file, hint="give a CSV, XLSX or JSON file")
     try:
         binary = open(file, "rb")  # noqa: SIM115 -- the stream owns it and closes it
     except FileNotFoundError:

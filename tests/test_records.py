@@ -430,7 +430,7 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
         read_records(tmp_path / "nope.csv")
     assert str(tmp_path / "nope.csv") in str(info.value)
     assert not isinstance(info.value, OSError)
-    with pytest.raises(RecordsError, match="cannot open"):
+    with pytest.raises(RecordsError, match="is a folder"):
         read_records(tmp_path)
 
 
