@@ -65,20 +65,32 @@ Modules = tuple[tuple[bool, ...], ...]
 
 @dataclass(frozen=True, slots=True)
 class Symbol:
-    """One QR symbol: the module matrix (no quiet zone) and how it was made."""
+    """One QR symbol: the module matrix (no quiet zone) and how it was made.
+
+    ``bits`` is the matrix as one int in gap layout (row by row, most significant
+    first, each row followed by one light gap module; see ``_pack``); ``modules``
+    unpacks it on first use (a renderer needs only :meth:`rects`)."""
 
     text: str
     version: int
     error: str
     mask: int
-    modules: Modules = field(repr=False)
-    bits: int = field(default=0, repr=False, compare=False)
-    """The matrix as one int in gap layout (see ``_pack``); 0 if not given."""
+    bits: int = field(repr=False)
+    _modules: Modules | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def size(self) -> int:
         """Modules per side (21 for version 1, +4 per version)."""
-        return len(self.modules)
+        return 4 * self.version + 17
+
+    @property
+    def modules(self) -> Modules:
+        """Rows of the matrix, top first; True is dark."""
+        modules = self._modules
+        if modules is None:
+            modules = _to_modules(self.bits, self.size)
+            object.__setattr__(self, "_modules", modules)
+        return modules
 
     def rects(self) -> list[ModuleRect]:
         """The dark area as few rectangles ``(x, y, w, h)`` in modules, y down from the top row.
@@ -87,7 +99,7 @@ class Symbol:
         one rectangle, so a renderer can fill a single compact path with no seams.
         Sorted by top row, then x.
         """
-        return _rects(self.bits or _pack(self.modules), self.size)
+        return _rects(self.bits, self.size)
 
     def module_size_for(self, side_pt: float, quiet: int = 4) -> float:
         """Points per module when the symbol and its quiet zone fill a square of ``side_pt``."""
@@ -145,8 +157,7 @@ def encode(
         planes = zip(layout.row_planes, layout.col_planes, strict=True)
         scores = [_score(rows ^ rp, cols ^ cp, n, valid, blocks) for rp, cp in planes]
         mask = scores.index(min(scores))  # ties go to the lowest mask number
-    final = rows ^ layout.row_planes[mask]
-    return Symbol(text, v, error, mask, _to_modules(final, layout.grid.n), final)
+    return Symbol(text, v, error, mask, rows ^ layout.row_planes[mask])
 
 
 def penalty(modules: Sequence[Sequence[bool]]) -> int:
