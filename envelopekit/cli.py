@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, NoReturn
 from . import __version__
 from .errors import EnvelopekitError
 from .files import write_bytes_atomic
+from .terminal import printable
 
 if TYPE_CHECKING:
     from .batch import BuildResult
@@ -213,7 +214,7 @@ def _report_build(args: argparse.Namespace, result: BuildResult) -> int:
         for e in result.errors[: 20 if args.verbose else 5]:
             where = f"line {e['row']}" if e["row"] else "record"
             field = f" {e['field']}" if e["field"] else ""
-            print(f"  {where} {e['record_id']}{field}: {e['reason']}", file=err)
+            print(printable(f"  {where} {e['record_id']}{field}: {e['reason']}"), file=err)
         return EXIT_REJECTED
     return EXIT_OK
 
@@ -238,7 +239,6 @@ def cmd_preview(args: argparse.Namespace) -> int:
     from .layouts import load_layout
     from .preview import check_dpi, write_previews
     from .records import read_records
-    from .terminal import printable
 
     check_dpi(args.dpi)  # before reading anything
     spec = load_layout(args.layout)
@@ -308,7 +308,6 @@ class _PageBar:
 
     def __call__(self, file: str, page: int, done: int) -> None:
         self.bar.n = done
-        from .terminal import printable
 
         self.bar.set_postfix_str(printable(file), refresh=False)
         self.bar.refresh()
@@ -322,7 +321,6 @@ def _page_bar() -> _PageBar | None:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    from .terminal import printable
     from .tokens import load_key, new_key
 
     if args.action == "new-key":
@@ -426,7 +424,8 @@ class _Parser(argparse.ArgumentParser):
     (argparse's own exit 2 would read as "some records were rejected")."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_FAIL, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+        self.exit(EXIT_FAIL, f"{self.prog}: error: {printable(message)} (see {self.prog} --help)\n")
 
 
 def _map_pair(text: str) -> tuple[str, str]:
@@ -625,7 +624,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except EnvelopekitError as exc:
-        print(f"envelopekit: error: {exc}", file=sys.stderr)
+        print(f"envelopekit: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_FAIL
     except KeyboardInterrupt as exc:
         print("envelopekit: interrupted", file=sys.stderr)
@@ -637,7 +636,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         # os.replace(tmp, final) reports the temporary name first: name the file the user asked for.
         name = exc.filename2 or exc.filename or ""
-        print(f"envelopekit: error: {exc.strerror or exc}: {name}".rstrip(": "), file=sys.stderr)
+        text = printable(f"{exc.strerror or exc}: {name}".rstrip(": "))
+        print(f"envelopekit: error: {text}", file=sys.stderr)
         for note in getattr(exc, "__notes__", ()):
             print(f"envelopekit: {note}", file=sys.stderr)
         return EXIT_FAIL
@@ -645,7 +645,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("ENVELOPEKIT_DEBUG"):
             raise
         print(
-            f"envelopekit: internal error: {type(exc).__name__}: {exc} "
+            f"envelopekit: internal error: {type(exc).__name__}: {printable(str(exc))} "
             "(please report it; set ENVELOPEKIT_DEBUG=1 for the traceback)",
             file=sys.stderr,
         )

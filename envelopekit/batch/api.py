@@ -149,6 +149,7 @@ def build_files(
             total=total,
             inputs=inputs,
             sources=sources,
+            id_field=ident,
         )
     finally:
         runner.close()
@@ -194,7 +195,14 @@ def render_kit(
     if isinstance(item, Rejected):
         raise item.as_error()
     links = (
-        Links(spec, key=key, key_file=os.fspath(key_file) if key_file else None) if qr_blocks(kit) else None
+        Links(
+            spec,
+            key=key,
+            key_file=os.fspath(key_file) if key_file else None,
+            id_field=id_field or spec.id_field,
+        )
+        if qr_blocks(kit)
+        else None
     )
     from ..compose import personalise
 

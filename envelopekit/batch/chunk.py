@@ -46,6 +46,7 @@ class Job:
     proof: bool = False
     impose: Imposition | None = None
     dry_run: bool = False
+    id_field: str | None = None  # the records' id column, named when an id may not go in a URL
 
     @property
     def stem(self) -> str:
@@ -158,7 +159,7 @@ def _context(job: Job) -> _Context:
         kit = resolve(job.spec)
         # The runner always sends the key (resolved once, in the parent): a worker never
         # reads its own environment for one.
-        links = Links(job.spec, key=job.key) if qr_blocks(kit) else None
+        links = Links(job.spec, key=job.key, id_field=job.id_field) if qr_blocks(kit) else None
         ctx = _Context(kit, links)
         _CONTEXTS.clear()  # one job at a time per process: no unbounded cache
         _CONTEXTS[job.fingerprint] = ctx

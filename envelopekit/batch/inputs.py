@@ -78,7 +78,7 @@ def _folder_key(state: Path) -> tuple[bytes, str | None]:
         f.write(secrets.token_urlsafe(32) + "\n")
     return load_key(file=path), (
         f"made a new token signing key in {path} (keep it secret; `envelopekit token verify "
-        f"--key-file {path}` checks tokens; pass --token-key-file to use your own)"
+        f"--layout LAYOUT --key-file {path} TOKEN` checks tokens; pass --token-key-file to use your own)"
     )
 
 

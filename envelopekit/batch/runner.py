@@ -81,6 +81,7 @@ def build(
     total: int | None = None,
     inputs: Iterable[Path] = (),
     sources: Mapping[str, str] | None = None,
+    id_field: str | None = None,
 ) -> BuildResult:
     """Build every record's kit into ``outdir`` as a transaction (see :mod:`.folder`).
 
@@ -93,7 +94,17 @@ def build(
     kit = prepare(spec, impose)
     out = Path(outdir)
     if dry_run:
-        return _dry_run(spec, kit, records, out, chunk=chunk, progress=progress, total=total, inputs=inputs)
+        return _dry_run(
+            spec,
+            kit,
+            records,
+            out,
+            chunk=chunk,
+            progress=progress,
+            total=total,
+            inputs=inputs,
+            id_field=id_field,
+        )
     tx = Transaction(out, inputs=inputs)
     try:
         return _run(
@@ -111,6 +122,7 @@ def build(
             progress=progress,
             total=total,
             sources=dict(sources or {"records": "stream"}),
+            id_field=id_field or spec.id_field,
         )
     finally:
         tx.close()
@@ -132,6 +144,7 @@ def _run(
     progress: Callable[[Progress], None] | None,
     total: int | None,
     sources: dict[str, str],
+    id_field: str,
 ) -> BuildResult:
     result = BuildResult(tx.out, summary=kit.summary(), notes=tx.notes)
     signing = signing_key(kit, key, key_file, tx.state, result.notes)
@@ -141,7 +154,8 @@ def _run(
     kept = tx.begin(journal, resume=resume)
     if tx.journal is not None and tx.journal.state == "complete":
         return _report_kept(result, tx, kept)
-    job = Job(spec, prints["layout"] + prints["options"] + prints["signing key"], signing, proof, impose)
+    name = prints["layout"] + prints["options"] + prints["signing key"]
+    job = Job(spec, name, signing, proof, impose, id_field=id_field)
     started = time.monotonic()
     stream = records if records is not None else sample_records(spec)
     todo = chunked(validated(stream, spec, required_fields(kit)), chunk)
@@ -328,6 +342,7 @@ def _dry_run(
     progress: Callable[[Progress], None] | None,
     total: int | None,
     inputs: Iterable[Path],
+    id_field: str | None,
 ) -> BuildResult:
     """Validate every record as a build would, draw nothing, and write only
     ``dry-run-errors.csv``: a build already in ``out`` stays as it is."""
@@ -337,7 +352,8 @@ def _dry_run(
     from .folder import ERROR_COLUMNS
 
     result = BuildResult(out, summary=kit.summary(), dry_run=True)
-    job = Job(spec, "dry-run:" + repr(spec), b"dry-run-key-not-used-for-output!", dry_run=True)
+    key = b"dry-run-key-not-used-for-output!"
+    job = Job(spec, "dry-run:" + repr(spec), key, dry_run=True, id_field=id_field or spec.id_field)
     stream = records if records is not None else sample_records(spec)
     started = time.monotonic()
 
