@@ -21,6 +21,7 @@ import io
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
@@ -43,12 +44,14 @@ __all__ = [
     "RecordStream",
     "RecordsError",
     "Rejected",
+    "clean_value",
     "detect_delimiter",
     "detect_encoding",
     "normalise_header",
     "read_records",
     "read_records_from_stream",
     "read_records_from_text",
+    "text_faults",
 ]
 
 Kind = Literal["csv", "json", "xlsx"]
@@ -254,12 +257,34 @@ def _options(
     return _Options(file, kind, encoding, _delimiter_option(delimiter), *fields)
 
 
-def _clean(value: str) -> str:
-    """Strip a cell; line breaks inside it become plain "\\n" (a two-line street stays one field)."""
+_LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Embeddings, overrides and isolates: invisible, yet they reorder the text around them."""
+
+
+def clean_value(value: str) -> str:
+    """Strip a cell; line breaks inside it (CR LF, CR, U+2028, U+2029, NEL) become plain
+    "\\n", so a two-line street stays one field with one kind of break."""
     value = value.strip()
-    if "\r" in value:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if not value.isascii() or "\r" in value:
+        value = value.replace("\r\n", "\n").translate(_LINE_BREAKS)
     return value
+
+
+def text_faults(values: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(field, reason, hint) for each value holding a bidi embedding, override or isolate:
+    such a character prints nothing and reorders what follows (a name or an address could
+    read backwards), and no one can see it in a spreadsheet to fix it."""
+    faults = []
+    for name, value in values.items():
+        if value.isascii():
+            continue
+        found = sorted({c for c in value if c in _BIDI_CONTROLS})
+        if found:
+            what = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c)}" for c in found)
+            hint = "delete it: retype the value, or clean the column in the spreadsheet"
+            faults.append((name, f"{name} holds an invisible bidi control ({what})", hint))
+    return faults
 
 
 # --- detection ----------------------------------------------------------------------------------
@@ -480,7 +505,7 @@ def _table_records(
     seen: dict[str, int] = {}
     for start, end, cells, suspect in rows:
         if not named <= len(cells) <= width and not ragged:
-            rid = _clean(cells[id_index]) if id_index < len(cells) else ""
+            rid = clean_value(cells[id_index]) if id_index < len(cells) else ""
             more = len(cells) > width
             hint = (
                 f"the record runs from line {start} to {end}: is a quote left open?"
@@ -496,8 +521,9 @@ def _table_records(
             cells = cells + [""] * (width - len(cells))
         values = dict(zip(names, map(str.strip, cells), strict=False))
         values.pop("", None)  # unnamed columns
-        if end > start or ragged:  # only a cell spanning lines (or a sheet cell) can hold a "\r"
-            values = {n: _clean(v) for n, v in values.items()}
+        # Only a cell spanning lines (or a sheet cell) can hold a "\r"; any non-ASCII one a U+2028.
+        if end > start or ragged or not all(v.isascii() for v in values.values()):
+            values = {n: clean_value(v) for n, v in values.items()}
         faults = _undecodable(values, encoding) if suspect else []
         if max(map(len, cells)) > MAX_CELL:
             span = (
@@ -561,7 +587,7 @@ def _validate(
     A row that reaches here with an id claims it (``claim``), even when it is rejected for its
     content, so a later row with the same id is a duplicate either way.
     """
-    found = list(faults)
+    found = list(faults) + text_faults(values)
     rid = values.get(opts.id_field, "")
     if not rid:
         hint = "every record needs an id; fill it in, or pass id_field= to use another column"
@@ -735,7 +761,7 @@ def _json_text(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return _clean(str(value))  # numbers arrive as their JSON text (parse_int=str)
+    return clean_value(str(value))  # numbers arrive as their JSON text (parse_int=str)
 
 
 # --- opening ------------------------------------------------------------------------------------

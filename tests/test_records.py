@@ -754,3 +754,28 @@ def test_csv_round_trip(rows: list[tuple[str, str, str]], blanks: list[int], sep
     stream = read_records_from_stream(io.BytesIO(raw), encoding="cp1252" if encoding == "cp1252" else None)
     got = [(r.row, r.id, r.fields["name"], r.fields["street"], r.fields["city"]) for r in records(stream)]
     assert got == expected
+
+
+# --- text safety ---------------------------------------------------------------------------------
+
+
+def test_bidi_controls_reject_the_row_naming_each_field() -> None:
+    from envelopekit.records import read_records_from_text
+
+    text = "id,first_name,city\nR1,Ada\u202e,Lon\u2066don\nR2,Grace,Oslo\n"
+    with read_records_from_text(text) as stream:
+        items = list(stream)
+    bad, good = items
+    assert isinstance(bad, Rejected) and isinstance(good, Record)
+    assert bad.field == "first_name" and "U+202E RIGHT-TO-LEFT OVERRIDE" in bad.reason
+    assert "city" in bad.reason and "U+2066 LEFT-TO-RIGHT ISOLATE" in bad.reason
+
+
+def test_unicode_line_separators_are_plain_line_breaks() -> None:
+    from envelopekit.records import read_records_from_text
+
+    text = 'id,street\nR1,"12 Main St\u2028Flat 2"\nR2,"3 Road\u2029Unit 4\r\nBack"\n'
+    with read_records_from_text(text) as stream:
+        first, second = list(stream)
+    assert isinstance(first, Record) and first.fields["street"] == "12 Main St\nFlat 2"
+    assert isinstance(second, Record) and second.fields["street"] == "3 Road\nUnit 4\nBack"

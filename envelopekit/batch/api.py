@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import RecordError
 from ..kit import KitSpec
-from ..records import FieldMap, Record, Rejected, normalise_header
+from ..records import FieldMap, Record, Rejected, clean_value, normalise_header, text_faults
 from .executors import make_executor
 from .runner import BuildResult, Progress, build
 
@@ -60,9 +60,16 @@ def records_from_mappings(
             yield Rejected(row, "", None, f"record {row} is a {type(item).__name__}, not a mapping of fields")
             continue
         try:
-            fields = {normalise_header(str(k), rename): _text(v, row, str(k)) for k, v in item.items()}
+            fields = {
+                normalise_header(str(k), rename): clean_value(_text(v, row, str(k))) for k, v in item.items()
+            }
         except RecordError as exc:
             yield Rejected(row, "", exc.field, exc.message, exc.hint)
+            continue
+        faults = text_faults(fields)
+        if faults:
+            field, _, hint = faults[0]
+            yield Rejected(row, fields.get(wanted, ""), field, "; ".join(f[1] for f in faults), hint)
             continue
         record_id = fields.get(wanted, "")
         if not record_id:
