@@ -254,6 +254,18 @@ def _top_index(kit: ResolvedKit, folders: Sequence[tuple[str, str]]) -> str:
     )
 
 
+def _inside(folder: Path, name: str) -> Path:
+    """``folder / name``, refused unless it is a plain name in ``folder`` that is not a
+    symlink: nothing a layout or a record says can make preview write elsewhere."""
+    path = folder / name
+    if Path(name).name != name or name in ("", ".", "..") or "\\" in name:
+        raise EnvelopekitError(f"refusing to write {name!r}: not a plain file name", where=str(folder))
+    if path.is_symlink():
+        hint = "remove it and run again"
+        raise EnvelopekitError("is a symbolic link: refusing to write through it", where=str(path), hint=hint)
+    return path
+
+
 def write_previews(
     spec: KitSpec,
     records: Iterable[Record | Rejected] | None,
@@ -294,13 +306,13 @@ def write_previews(
             rejected.append((record.id, str(exc)))
             continue
         preview = preview_record(kit, personal, dpi=dpi, max_pixels=max_pixels)
-        folder = out / _folder_name(record.id, taken)
+        folder = _inside(out, _folder_name(record.id, taken))
         folder.mkdir(exist_ok=True)
         for n, page in enumerate(preview.pages, start=1):
             files.append(write_bytes_atomic(folder / f"page-{n:02d}.png", png_bytes(page.image)))
         for m in preview.mockups:
             for name, image in m.views():
-                files.append(write_bytes_atomic(folder / f"{m.key}-{name}.png", png_bytes(image)))
+                files.append(write_bytes_atomic(_inside(folder, f"{m.key}-{name}.png"), png_bytes(image)))
         files.append(write_bytes_atomic(folder / "index.html", contact_sheet(kit, preview).encode("utf-8")))
         mockups += len(preview.mockups)
         folders.append(folder)

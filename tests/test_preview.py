@@ -170,3 +170,27 @@ def test_print_output_is_deterministic(build_kit) -> None:  # type: ignore[no-un
     a = build_kit(MINIMAL, name="a")
     b = build_kit(MINIMAL, name="b")
     assert a.pdf.read_bytes() == b.pdf.read_bytes()
+
+
+def test_preview_never_writes_through_a_planted_symlink(tmp_path: Path) -> None:
+    from envelopekit.errors import EnvelopekitError
+    from envelopekit.layouts import load_layout
+    from envelopekit.preview import write_previews
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    out = tmp_path / "preview"
+    out.mkdir()
+    (out / "SAMPLE-1").symlink_to(outside, target_is_directory=True)  # the sample record's folder
+    with pytest.raises(EnvelopekitError, match="symbolic link"):
+        write_previews(load_layout("help-me"), None, out, key=b"k" * 32)
+    assert not any(outside.iterdir())
+
+
+def test_preview_refuses_a_name_that_is_not_a_plain_file_name(tmp_path: Path) -> None:
+    from envelopekit.errors import EnvelopekitError
+    from envelopekit.preview import _inside
+
+    for name in ("../x.png", "/etc/x.png", "..", "a/b.png", "a\\b.png"):
+        with pytest.raises(EnvelopekitError, match="plain file name"):
+            _inside(tmp_path, name)
