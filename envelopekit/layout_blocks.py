@@ -84,7 +84,8 @@ def _template(text: str) -> None:
     template_fields(text)  # raises LayoutError for a lone brace or a bad placeholder
 
 
-TEMPLATE = Text(max_len=20_000, check=_template)
+TEMPLATE = Text(max_len=5000, check=_template)
+"""A text block's template: a letter's body is 2,000 characters; fitting tries every size."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .content.blocks import Block, QRBlock
+from .content.blocks import AddressBlock, Block, QRBlock, TextBlock
 from .errors import EnvelopekitError, LayoutError
 from .kit import CardSpec, EnvelopeSpec, KitSpec
 from .layout_blocks import read_block
@@ -153,6 +153,24 @@ def _check_kit(ctx: Ctx, outer: EnvelopeSpec, links: Mapping[str, Any]) -> None:
             fonts.setdefault(font, join(where, "font"))
     for font, where in fonts.items():
         _check_font(ctx, font, where)
+    for block, where in _all_blocks(ctx, outer):
+        if isinstance(block, TextBlock | AddressBlock):
+            _check_glyphs(ctx, block, where)
+
+
+def _check_glyphs(ctx: Ctx, block: TextBlock | AddressBlock, where: str) -> None:
+    """The fixed text of a template must be drawable by its font (the fields are the records')."""
+    from .content.text import missing_glyphs
+
+    key, templates = ("text", (block.template,)) if isinstance(block, TextBlock) else ("lines", block.lines)
+    fixed = "".join(re.sub(r"\{\{|\}\}|\{[^{}]*\}", "", t) for t in templates)
+    missing = missing_glyphs(fixed, block.font)
+    if missing:
+        shown = ", ".join(f"U+{ord(c):04X}" for c in missing[:5])
+        raise ctx.error(
+            f"font {block.font!r} cannot draw {shown} in this text", join(where, key),
+            "remove or replace it; emoji, control and private-use characters cannot be printed",
+        )  # fmt: skip
 
 
 def _all_blocks(ctx: Ctx, outer: EnvelopeSpec) -> list[tuple[Block, str]]:

@@ -306,3 +306,18 @@ def test_errors_are_layout_errors_with_file_and_key() -> None:
     text, _ = edit_line(HELP_ME, 'bleed = "3mm"', "bleed = [1, 2]")
     err = layout_error(text, file="k.toml")
     assert isinstance(err, LayoutError) and err.file == "k.toml" and err.key == "defaults.bleed"
+
+
+def test_fixed_text_a_font_cannot_draw_is_refused_on_its_line() -> None:
+    text, line = edit_line(
+        HELP_ME, 'text = "Happy New Year, and thank you."', 'text = "Happy \\u0000 New Year {first_name}"'
+    )
+    err = layout_error(text)
+    assert (err.line, err.key) == (line, "envelope[0].back[0].text")
+    assert "U+0000" in str(err)
+
+
+def test_a_template_longer_than_a_letter_is_refused() -> None:
+    text, line = edit_line(HELP_ME, 'text = "Happy New Year, and thank you."', f'text = "{"word " * 2000}"')
+    err = layout_error(text)
+    assert err.line == line and "longer than 5000" in str(err)
