@@ -254,6 +254,8 @@ def _options(
     req = (required,) if isinstance(required, str) else tuple(required)
     slugs = {_slug(k): _slug(v) for k, v in (rename or {}).items()}
     fields = _canonical(id_field, {}), tuple(_canonical(r, {}) for r in req), slugs
+    if encoding is not None:
+        _check_encoding(encoding, file)
     return _Options(file, kind, encoding, _delimiter_option(delimiter), *fields)
 
 
@@ -359,6 +361,24 @@ class _Replay(io.RawIOBase):
         return len(data)
 
 
+def _check_encoding(name: str, file: str, errors: str = "surrogateescape") -> None:
+    """A text encoding that can read a records file: not a bytes-to-bytes codec (hex,
+    base64), not a text transform (rot13), and able to report bad bytes (not idna)."""
+    hint = "name the file's text encoding, e.g. --encoding utf-8 or cp1252"
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, TypeError, ValueError):
+        raise RecordsError(f"unknown encoding {name!r}", file=file, hint=hint) from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise RecordsError(f"{name!r} is not a text encoding", file=file, hint=hint)
+    try:
+        probe = "id\n".encode(name)
+        codecs.getincrementaldecoder(name)(errors=errors).decode(probe, final=True)
+    except (UnicodeError, LookupError, TypeError, ValueError) as exc:
+        message = f"encoding {name!r} cannot read a records file ({exc})"
+        raise RecordsError(message, file=file, hint=hint) from None
+
+
 def _decode(binary: IO[bytes], encoding: str | None, file: str, errors: str) -> tuple[IO[str], str]:
     prefix = b""
     while len(prefix) < SNIFF_BYTES:
@@ -367,10 +387,7 @@ def _decode(binary: IO[bytes], encoding: str | None, file: str, errors: str) -> 
             break
         prefix += chunk
     name = encoding or detect_encoding(prefix, final=len(prefix) < SNIFF_BYTES)
-    try:
-        codecs.lookup(name)
-    except LookupError:
-        raise RecordsError(f"unknown encoding {name!r}", file=file, hint="try utf-8 or cp1252") from None
+    _check_encoding(name, file, errors)
     raw = io.BufferedReader(_Replay(prefix, binary), buffer_size=_CHUNK)
     return io.TextIOWrapper(raw, encoding=name, errors=errors, newline=""), name
 
@@ -394,8 +411,9 @@ class _Lines:
     def _read(self) -> str:
         try:
             line = self._text.readline(MAX_LINE + 1)
-        except UnicodeDecodeError as exc:
-            self._fail(f"text ({exc.reason})", self.count + len(self._pending) + 1)
+        except UnicodeError as exc:  # UnicodeDecodeError, or a codec's own (UTF-16 without a BOM)
+            reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
+            self._fail(f"text ({reason})", self.count + len(self._pending) + 1)
         if not line:
             raise StopIteration
         if len(line) > MAX_LINE:
@@ -641,8 +659,9 @@ class _JSONScanner:
             return False
         try:
             chunk = self._text.read(size)
-        except UnicodeDecodeError as exc:
-            self.fail(f"not valid text: {exc.reason}", hint=_encoding_hint(self._encoding))
+        except UnicodeError as exc:
+            reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
+            self.fail(f"not valid text: {reason}", hint=_encoding_hint(self._encoding))
         if not chunk:
             self._eof = True
             return False
@@ -747,6 +766,8 @@ def _json_records(items: Iterator[tuple[int, object]], opts: _Options, encoding:
                 what = "an object" if isinstance(value, dict) else "a list"
                 shape.append((name, f"{_shown(name)!r} is {what}, not text or a number", None))
             values[name] = _json_text(value)
+        if not shape and not any(v.strip() for v in values.values()):
+            continue  # an empty object (or all values empty): a blank row, skipped as in CSV and XLSX
         if columns is None and not shape:
             columns = tuple(values)
         for name in columns or ():

@@ -779,3 +779,32 @@ def test_unicode_line_separators_are_plain_line_breaks() -> None:
         first, second = list(stream)
     assert isinstance(first, Record) and first.fields["street"] == "12 Main St\nFlat 2"
     assert isinstance(second, Record) and second.fields["street"] == "3 Road\nUnit 4\nBack"
+
+
+def test_blank_json_objects_are_skipped_like_blank_csv_rows() -> None:
+    from envelopekit.records import read_records_from_text
+
+    text = '[{"id": "R1", "city": "Oslo"}, {}, {"id": "", "city": null}, {"id": "R2", "city": "Rome"}]'
+    with read_records_from_text(text, kind="json") as stream:
+        items = list(stream)
+    assert [(type(i).__name__, getattr(i, "id", "")) for i in items] == [("Record", "R1"), ("Record", "R2")]
+
+
+@pytest.mark.parametrize("encoding", ["rot13", "hex", "base64", "idna", "no-such-codec"])
+def test_an_encoding_that_cannot_read_text_is_a_clear_error(tmp_path: Path, encoding: str) -> None:
+    from envelopekit.records import read_records
+
+    data = tmp_path / "people.csv"
+    data.write_text("id,city\nR1,Oslo\n", encoding="utf-8")
+    with pytest.raises(RecordsError, match="encoding") as error:
+        read_records(data, encoding=encoding)
+    assert "people.csv" in str(error.value)
+
+
+def test_a_utf16_reading_of_a_utf8_file_is_a_clear_error(tmp_path: Path) -> None:
+    from envelopekit.records import read_records
+
+    data = tmp_path / "people.csv"
+    data.write_text("id,city\nR1,Oslo\n", encoding="utf-8")
+    with pytest.raises(RecordsError, match="not valid utf-16"), read_records(data, encoding="utf-16") as s:
+        list(s)
