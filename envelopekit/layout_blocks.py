@@ -207,7 +207,13 @@ def _check_image(ctx: Ctx, path: Path, box: Rect, fit: str, key: str) -> None:
                     "scale it down: 300 ppi at its placed size is enough",
                 )
             im.load()
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError:
+        raise ctx.error(
+            f"image {path.name} claims more than {MAX_IMAGE_PIXELS // 10**6} million pixels",
+            key,
+            "scale it down (300 ppi at its placed size is enough), or it is damaged",
+        ) from None
+    except (OSError, ValueError, SyntaxError) as exc:
         raise ctx.error(f"cannot read image {path.name}: {exc}", key) from None
     scale = (min if fit == "contain" else max)(box.width / iw, box.height / ih)
     ppi = 72 / scale if fit != "stretch" else 72 * min(iw / box.width, ih / box.height)

@@ -40,7 +40,7 @@ def _layout_with(tmp_path: Path, image: bytes) -> str:
 @pytest.mark.parametrize(
     ("image", "message"),
     [
-        (_png(60_000, 60_000, zlib.compress(b"\x00" * 64)), "pixels, over"),  # a bomb by its header
+        (_png(60_000, 60_000, zlib.compress(b"\x00" * 64)), "million pixels"),  # a bomb by its header
         (_png(64, 64, zlib.compress(b"\x00" * 10)), "cannot read image"),  # the header lies: data too short
         (_png(64, 64, b"not zlib at all"), "cannot read image"),
         (b"GIF89a but not really", "cannot read image"),
