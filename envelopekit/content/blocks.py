@@ -8,6 +8,7 @@ a Form XObject) and *variable* when it depends on the record.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from ..geometry import Point, Rect
@@ -32,8 +33,10 @@ Colour = tuple[float, float, float, float]
 BLACK: Colour = (0.0, 0.0, 0.0, 1.0)
 
 
+@lru_cache(maxsize=1024)
 def template_fields(template: str) -> tuple[str, ...]:
-    """The ``{field}`` names a template uses, in order of first use."""
+    """The ``{field}`` names a template uses, in order of first use (once per template:
+    ``variable`` asks for every block of every kit)."""
     from .text import template_fields as parse
 
     return parse(template)

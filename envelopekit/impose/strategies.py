@@ -8,11 +8,11 @@ Every layout is centred in the frame's region so the paper is used evenly.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from ..errors import ImposeError
-from ..geometry import Rect
+from ..geometry import Polygon, Rect
 from ..units import mm
 from .maxrects import Packed, pack, pack_one
 from .model import ImposeOptions, Piece, Placement, StackRange
@@ -195,11 +195,12 @@ def cut_and_stack(pieces: Sequence[Piece], frame: Frame, options: ImposeOptions)
     """
     # parts of each kit: the gang packer splits a kit across as few sheets as it can;
     # its layout of each part is kept in case no finer grid takes the part
-    parts: dict[tuple[object, ...], list[tuple[list[int], list[Packed]]]] = {}
-    units: list[list[list[Piece]]] = []  # per part index: units (a record's pieces in that part)
-    whole: dict[tuple[object, ...], list[Packed]] = {}
+    parts: dict[Signature, list[tuple[list[int], list[Packed]]]] = {}
+    units: list[list[Unit]] = []  # per part index: units (a record's pieces in that part)
+    whole: dict[Signature, list[Packed]] = {}
+    signature = _signatures()
     for _, members in _groups(pieces):
-        sig = _unit_sig(members)
+        sig = tuple(map(signature, members))
         if sig not in parts:
             ch = _choices(members, frame, options)
             bins = pack(_items(members, ch, frame), frame.region.width, frame.region.height)
@@ -211,9 +212,9 @@ def cut_and_stack(pieces: Sequence[Piece], frame: Frame, options: ImposeOptions)
         for j, (part, packed) in enumerate(parts[sig]):
             while len(units) <= j:
                 units.append([])
-            unit = [members[i] for i in part]
+            unit = Unit(tuple(sig[i] for i in part), [members[i] for i in part])
             units[j].append(unit)
-            whole.setdefault(_unit_sig(unit), packed)
+            whole.setdefault(unit.sig, packed)
     layouts: list[Layout] = []
     stack_no = 0
     for part_units in units:
@@ -225,7 +226,7 @@ def cut_and_stack(pieces: Sequence[Piece], frame: Frame, options: ImposeOptions)
             d = math.ceil(len(chunk) / per)  # a short last pile stays as deep as it must
             stacks = []
             for p in range(per):
-                recs = [u[0].record for u in chunk[p * d : (p + 1) * d]]
+                recs = [u.pieces[0].record for u in chunk[p * d : (p + 1) * d]]
                 if recs:
                     stack_no += 1
                     known = [r for r in recs if r is not None]
@@ -240,7 +241,7 @@ def cut_and_stack(pieces: Sequence[Piece], frame: Frame, options: ImposeOptions)
                         continue
                     unit = chunk[k]
                     x, y = cells[p]
-                    for pl in blocks[_unit_sig(unit)](unit, x, y):
+                    for pl in blocks[unit.sig](unit.pieces, x, y):
                         placed.append(replace(pl, position=p + 1, stack=stack.number))
                 if placed:
                     layouts.append(Layout(tuple(placed), tuple(stacks)))
@@ -263,12 +264,37 @@ def _groups(pieces: Sequence[Piece]) -> list[tuple[str, list[Piece]]]:
     return sorted(by.items(), key=lambda kv: (kv[1][0].record is None, kv[1][0].record or 0, first[kv[0]]))
 
 
-def _signature(p: Piece) -> tuple[object, ...]:
-    return (round(p.width, 6), round(p.height, 6), p.bleed, p.rotations, p.outline)
+Signature = tuple[object, ...]
+"""What makes units pack alike: per piece its size, bleed, rotations and outline."""
 
 
-def _unit_sig(unit: Sequence[Piece]) -> tuple[object, ...]:
-    return tuple(_signature(p) for p in unit)
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A record's pieces in one part of its kit, with their signature (worked out once)."""
+
+    sig: Signature
+    pieces: list[Piece]
+
+
+def _signatures() -> Callable[[Piece], tuple[object, ...]]:
+    """Per piece: size, bleed, rotations and a number for its outline. Equal outlines get
+    one number, found by value once per outline object (a batch's pieces share a handful
+    of outlines; hashing one point by point for every lookup would be slow)."""
+    numbers: dict[Polygon, int] = {}
+    by_id: dict[int, tuple[Polygon, int]] = {}  # the outline kept alive: its id stays its own
+
+    def outline_number(outline: Polygon | None) -> int:
+        if outline is None:
+            return -1
+        hit = by_id.get(id(outline))
+        if hit is None or hit[0] is not outline:
+            hit = by_id[id(outline)] = (outline, numbers.setdefault(outline, len(numbers)))
+        return hit[1]
+
+    def signature(p: Piece) -> tuple[object, ...]:
+        return (round(p.width, 6), round(p.height, 6), p.bleed, p.rotations, outline_number(p.outline))
+
+    return signature
 
 
 class _Block:
@@ -294,7 +320,7 @@ class _Block:
 
 
 def _grid(
-    units: Sequence[Sequence[Piece]],
+    units: Sequence[Unit],
     frame: Frame,
     options: ImposeOptions,
     whole: dict[tuple[object, ...], list[Packed]],
@@ -303,9 +329,9 @@ def _grid(
 
     ``whole`` holds each shape's layout on a whole sheet, the 1 x 1 grid's fallback.
     """
-    shapes: dict[tuple[object, ...], Sequence[Piece]] = {}
+    shapes: dict[Signature, Sequence[Piece]] = {}
     for u in units:
-        shapes.setdefault(_unit_sig(u), u)
+        shapes.setdefault(u.sig, u.pieces)
     r = frame.region
     prepared = []
     for sig, members in shapes.items():
