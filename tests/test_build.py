@@ -59,7 +59,14 @@ def test_help_me_builds_ten_kits_of_eight_pages(help_me: Built) -> None:
     assert result.pages == 80
     assert len(help_me.reader().pages) == 80
     files = sorted(p.name for p in help_me.outdir.iterdir())
-    assert files == [".envelopekit", "job.json", "kits-00001.pdf", "manifest.csv", "manifest.json"]
+    assert files == [
+        ".envelopekit",
+        "job-sheet.pdf",
+        "job.json",
+        "kits-00001.pdf",
+        "manifest.csv",
+        "manifest.json",
+    ]
     assert not (help_me.outdir / "errors.csv").exists()
 
 
@@ -76,6 +83,7 @@ def test_help_me_manifest_rows(help_me: Built) -> None:
         "url",
         "url_letter-qr",
         "url_card-qr",
+        "address",
     ]
     for k, row in enumerate(rows):
         assert row["status"] == "built" and row["file"] == "kits-00001.pdf"

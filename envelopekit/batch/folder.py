@@ -43,7 +43,8 @@ __all__ = ["BuildError", "Journal", "Transaction", "file_sha256"]
 STATE = ".envelopekit"
 STAGING = "next"
 PDF_GLOBS = ("kits-*.pdf", "sheets-*.pdf")
-REPORTS = ("job.json", "errors.csv", "manifest.json", "manifest.csv")  # the order they are moved in
+# The order they are moved in (and removed in reverse): manifest.csv last, as it names the PDFs.
+REPORTS = ("job-sheet.pdf", "job.json", "errors.csv", "manifest.json", "manifest.csv")
 ERROR_COLUMNS = ("row", "record_id", "field", "reason")
 JOURNAL_VERSION = 2  # 2: a chunk may make several files
 
@@ -344,6 +345,9 @@ class Transaction:
 
     def write_report(self, name: str, text: str) -> None:
         write_atomic(self.workdir / name, lambda f: f.write(text), text=True)
+
+    def write_report_bytes(self, name: str, data: bytes) -> None:
+        write_bytes_atomic(self.workdir / name, data)
 
     # --- finishing ----------------------------------------------------------------------
     def commit(self) -> None:

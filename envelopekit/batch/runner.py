@@ -309,6 +309,10 @@ def _write_ticket(
         kit, version=__version__, counts=counts, files=files, imposition=imposition, proof=proof, state=state
     )
     tx.write_report("job.json", ticket)
+    if state == "complete":  # the sheet for people: only for a build that is all there
+        from ..render.jobsheet import job_sheet_pdf
+
+        tx.write_report_bytes("job-sheet.pdf", job_sheet_pdf(kit, ticket))
     return files
 
 
