@@ -38,6 +38,7 @@ __all__ = [
     "Resources",
     "box_entries",
     "cmyk_code",
+    "deflate",
     "fill_code",
     "finish_page",
     "qr_path",
@@ -62,13 +63,20 @@ def _named_ref(document: Any, name: str) -> bytes:
     return b"%d %d R" % (n, v)
 
 
+def deflate(data: bytes) -> bytes:
+    """zlib (FlateDecode) at level 6 with a 4 KB window: a page's operators or a QR path
+    fit it, and setting up zlib's default 32 KB window costs more than compressing them."""
+    z = zlib.compressobj(6, zlib.DEFLATED, 12)
+    return z.compress(data) + z.flush()
+
+
 class RawStream(PDFObject):
     """A Flate-compressed stream; ``extra`` are further dictionary entries (bytes)."""
 
     __RefOnly__ = 1
 
     def __init__(self, data: bytes, extra: bytes = b""):
-        self.data = zlib.compress(data)
+        self.data = deflate(data)
         self.extra = extra
 
     def format(self, document: Any) -> bytes:
