@@ -21,6 +21,7 @@ from ..impose.adapter import Imposition, PieceKey, impose_kits, where_placed
 from ..kit import KitSpec, ResolvedKit, resolve
 from ..links import Links, qr_blocks
 from ..records import FieldMap, Record
+from ..verify_addresses import ADDRESS_COLUMN, address_column
 
 __all__ = [
     "Chunk",
@@ -198,6 +199,8 @@ def build_chunk(job: Job, chunk: Chunk) -> ChunkResult:
             rows.append({"record_id": item.id, "row": item.row, "status": "rejected"})
             continue
         row: dict[str, Any] = {"record_id": item.id, "row": item.row, "status": "built", "file": name}
+        if not job.dry_run:  # the address as printed, for verify (a digest, not the address)
+            row[ADDRESS_COLUMN] = address_column(ctx.kit, item.fields)
         if personal.links:
             row["token"] = personal.links[0].token
             row["url"] = personal.links[0].url
