@@ -603,3 +603,37 @@ def test_qr_codes_keep_their_quiet_zone_and_module_size(help_me: Built) -> None:
         assert qr.bbox() == pytest.approx(want, abs=TOL), f"{block_name}: 4-module quiet zone"
         n = round((qbox.width - 2 * quiet) / module)
         assert (n - 17) % 4 == 0, f"{n} modules is a QR version's size"
+
+
+def test_a_clip_with_bleed_bands_is_their_union_even_where_bands_overlap() -> None:
+    """Bands are wound like the clip and the clip is nonzero, so two bands that overlap (at
+    a reflex corner) both keep their fill; even-odd would leave a hole where they cross."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    from envelopekit.compose import FillOp, Group
+    from envelopekit.geometry import Point, Polygon, Rect, Transform
+    from envelopekit.kit import resolve
+    from envelopekit.layouts import load_layout
+    from envelopekit.pages import PageGeometry
+    from envelopekit.render.pdf import KitRenderer
+
+    def square(x0: float, y0: float, x1: float, y1: float) -> Polygon:
+        return Polygon((Point(x0, y0), Point(x1, y0), Point(x1, y1), Point(x0, y1)))  # ccw
+
+    clip = square(20, 20, 60, 60)
+    bands = (square(60, 20, 90, 80), square(20, 60, 90, 90))  # they overlap in (60..90, 60..80)
+    out = io.BytesIO()
+    pdf = KitRenderer(out, resolve(load_layout("help-me")), proof=True)
+    media = Rect(0, 0, 100, 100)
+    pdf.begin_page(PageGeometry(media, media, media, Transform(), media.origin))
+    pdf.groups([Group(Transform(), clip, (), (FillOp(media, (0, 0, 0, 1)),), bands)], Transform())
+    pdf.end_page()
+    pdf.save()
+    doc = pdfium.PdfDocument(out.getvalue())
+    image = doc[0].render(scale=1).to_pil().convert("L")
+    doc.close()
+    for x, y in ((40, 40), (75, 40), (40, 75), (75, 70)):  # clip, band 1, band 2, both bands
+        assert image.getpixel((x, 100 - y)) < 64, f"({x}, {y}) filled"
+    assert image.getpixel((10, 100 - 10)) > 192, "outside the clip: paper"

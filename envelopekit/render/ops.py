@@ -14,7 +14,7 @@ from typing import Any
 from reportlab.lib.colors import CMYKColor
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfdoc import xObjectName
-from reportlab.pdfgen.canvas import FILL_EVEN_ODD, Canvas
+from reportlab.pdfgen.canvas import Canvas
 
 from ..compose import FillOp, Group, ImageOp, LineOp, Op, QROp, RectOp, TextOp
 from ..geometry import Cubic, Line, Path, Polygon, Transform
@@ -126,7 +126,9 @@ class OpDrawer:
                 for q in pts[1:]:
                     clip.lineTo(*q)
                 clip.close()
-            lines.append(clip.getCode() + (" W* n" if c._fillMode == FILL_EVEN_ODD else " W n"))
+            # Nonzero: the bands are wound like the clip, so the clip is their union (even-odd,
+            # the canvas's default, would cut out wherever two bands overlap).
+            lines.append(clip.getCode() + " W n")
         for hole in g.holes:
             p = _path(c, hole, place)
             p.rect(-_BIG, -_BIG, 2 * _BIG, 2 * _BIG)
