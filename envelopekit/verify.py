@@ -14,7 +14,11 @@ against it record by record:
   pages (or on a page no record owns), is an error naming the records involved;
 - a symbol zxing-cpp detects but cannot decode is an error, and so is one whose
   modules are smaller than ``min_module_mm`` (measured from the symbol's corners
-  and its version), since that is what fails on press and on phones.
+  and its version), since that is what fails on press and on phones;
+- every record's address block is found in the text of its own envelope page and
+  on no other record's page (the manifest's ``address`` column, see
+  :mod:`envelopekit.verify_addresses`): swapped, missing or blanked envelopes are
+  errors. A manifest without that column (an older build) is a warning.
 
 Pages are rendered one at a time and dropped, so memory stays flat on big
 batches, and a page over :data:`~envelopekit.limits.PAGE_PIXELS` at the chosen
@@ -45,6 +49,7 @@ from .limits import MANIFEST_BYTES, PAGE_PIXELS, regular_file
 from .manifest import FORMULA_TRIGGERS
 from .terminal import printable
 from .units import inch, mm, to_mm
+from .verify_addresses import ADDRESS_COLUMN, AddressChecker, AddressMark, page_lines, parse_address_column
 
 __all__ = [
     "DEFAULT_DPI",
@@ -114,6 +119,7 @@ class PageCodes:
     page: int
     codes: tuple[Code, ...]
     skipped: str = ""  # why the page was not rendered (over the pixel limit), or ""
+    lines: tuple[str, ...] = ()  # the page's text lines, normalised (``decode_pdf(text=True)``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +156,8 @@ class ManifestRecord:
     urls: tuple[str, ...]  # one per QR block
     line: int  # line in the manifest file, for messages
     sheets: tuple[int, ...] = ()  # imposed output: the pages (sheet sides) the record is on, shared
+    addresses: tuple[AddressMark, ...] = ()  # the record's address blocks as printed
+    placed: tuple[tuple[str, int], ...] = ()  # imposed output: (piece, page) from ``placements``
 
     @property
     def pages(self) -> str:
@@ -183,6 +191,8 @@ class VerifyReport:
     seconds: float
     dpi: int
     manifest: Path | None
+    addresses_expected: int | None = None  # address blocks the manifest lists; None: not checked
+    addresses_found: int = 0  # of those, found on their record's page
 
     @property
     def ok(self) -> bool:
@@ -209,6 +219,12 @@ def format_report(report: VerifyReport) -> str:
         if report.manifest is not None
         else "no manifest"
     )
+    if report.manifest is not None:
+        checked += (
+            ", addresses not checked"
+            if report.addresses_expected is None
+            else f", {report.addresses_found} of {_count(report.addresses_expected, 'address')} found"
+        )
     lines.append(
         f"{'OK' if report.ok else 'FAILED'}: {_count(report.errors, 'error')}, "
         f"{_count(report.warnings, 'warning')}; {_count(report.files, 'file')}, "
@@ -220,7 +236,7 @@ def format_report(report: VerifyReport) -> str:
 
 
 def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    return f"{n} {word}" if n == 1 else f"{n} {word}{'es' if word.endswith('s') else 's'}"
 
 
 # --- decoding -----------------------------------------------------------------------------
@@ -297,8 +313,11 @@ def _dedupe(codes: Iterable[Code | None]) -> tuple[Code, ...]:
     return tuple(sorted(kept, key=lambda c: (round(c.y), c.x)))
 
 
-def decode_pdf(pdf: Path, *, dpi: int = DEFAULT_DPI, max_pixels: int | None = None) -> Iterator[PageCodes]:
-    """Render ``pdf`` one page at a time at ``dpi`` and yield the QR codes on each.
+def decode_pdf(
+    pdf: Path, *, dpi: int = DEFAULT_DPI, max_pixels: int | None = None, text: bool = False
+) -> Iterator[PageCodes]:
+    """Render ``pdf`` one page at a time at ``dpi`` and yield the QR codes on each
+    (and with ``text``, the page's text lines, normalised for the address checks).
 
     Only one page's pixels are held at a time; the document is closed when the
     iteration ends (or the generator is dropped). A page that would take more than
@@ -318,10 +337,11 @@ def decode_pdf(pdf: Path, *, dpi: int = DEFAULT_DPI, max_pixels: int | None = No
             try:
                 skipped = _too_big(doc.get_page_size(index), scale, dpi, limit)
                 symbols = [] if skipped else _page_symbols(doc, index, scale, zxingcpp)
+                lines = _page_text(doc, index, pdfium) if text else ()
             except pdfium.PdfiumError as exc:
                 raise VerifyError(f"cannot render page {index + 1}: {exc}", where=str(pdf)) from None
             codes = _dedupe(_to_code(s, scale) for s in symbols)
-            yield PageCodes(pdf.name, index + 1, codes, skipped)
+            yield PageCodes(pdf.name, index + 1, codes, skipped, lines)
     finally:
         doc.close()
 
@@ -350,6 +370,21 @@ def _page_symbols(doc: Any, index: int, scale: float, zxingcpp: Any) -> list[Any
         page.close()
 
 
+def _page_text(doc: Any, index: int, pdfium: Any) -> tuple[str, ...]:
+    """The normalised text lines of one page; none when pdfium cannot read its text."""
+    page = doc[index]
+    try:
+        textpage = page.get_textpage()
+        try:
+            return page_lines(textpage)
+        finally:
+            textpage.close()
+    except pdfium.PdfiumError:
+        return ()
+    finally:
+        page.close()
+
+
 # --- the manifest -------------------------------------------------------------------------
 
 
@@ -367,6 +402,14 @@ def read_manifest(path: Path) -> tuple[tuple[ManifestRecord, ...], tuple[Finding
     Rejected records are skipped: they have no pages. Raises :class:`VerifyError`
     when the file is missing or lacks the columns that map pages to records.
     """
+    records, findings, _ = _read_manifest(path)
+    return records, findings
+
+
+_Manifest = tuple[tuple[ManifestRecord, ...], tuple[Finding, ...], bool]  # bool: it has addresses
+
+
+def _read_manifest(path: Path) -> _Manifest:
     if why := regular_file(path, "manifest"):
         raise VerifyError(why, where=str(path), hint="give the batch's manifest.csv with --manifest")
     limit = MANIFEST_BYTES.get()
@@ -400,9 +443,7 @@ def _bounded_lines(f: Any, path: Path, limit: int) -> Iterator[str]:
         yield line
 
 
-def _parse_manifest(
-    reader: csv.DictReader[str], path: Path
-) -> tuple[tuple[ManifestRecord, ...], tuple[Finding, ...]]:
+def _parse_manifest(reader: csv.DictReader[str], path: Path) -> _Manifest:
     records: list[ManifestRecord] = []
     findings: list[Finding] = []
     columns = list(reader.fieldnames or [])
@@ -414,6 +455,9 @@ def _parse_manifest(
             hint="verify reads the manifest.csv that `envelopekit build` writes",
         )
     blocks = [c for c in columns if c.startswith("url_")]
+    if ADDRESS_COLUMN not in columns:
+        msg = f"the manifest has no {ADDRESS_COLUMN} column (an older build): addresses were not checked"
+        findings.append(Finding("warning", None, None, None, msg))
     for row in reader:
         if _unescape(row.get("status")) != "built":
             continue
@@ -435,8 +479,33 @@ def _parse_manifest(
             msg += f"not {row['pages']!r}; its codes are not checked"
             findings.append(Finding("error", file or None, None, record_id or None, msg))
             continue
-        records.append(ManifestRecord(record_id, file, first, last, tuple(urls), reader.line_num, sheets))
-    return tuple(records), tuple(findings)
+        addresses = parse_address_column(_unescape(row.get(ADDRESS_COLUMN)))
+        if addresses is None:
+            msg = f"manifest line {reader.line_num}: {ADDRESS_COLUMN} {row.get(ADDRESS_COLUMN)!r} is not "
+            msg += "piece:lines:characters:digest; the record's address is not checked"
+            findings.append(Finding("error", file, None, record_id or None, msg))
+        placed = _placed(_unescape(row.get("placements")), _unescape(row.get("sheets")), sheets)
+        records.append(
+            ManifestRecord(
+                record_id, file, first, last, tuple(urls), reader.line_num, sheets, addresses or (), placed
+            )
+        )
+    return tuple(records), tuple(findings), ADDRESS_COLUMN in columns
+
+
+_PLACEMENT = re.compile(r"\s*([^@;]+)@(\d{1,9}):")
+
+
+def _placed(placements: str, sheets_text: str, pages: tuple[int, ...]) -> tuple[tuple[str, int], ...]:
+    """(piece, page) of an imposed record's pieces, when its sheets are its pages (no backs
+    interleaved, so sheet n is page n); () otherwise: the address may be on any of its pages."""
+    if not placements or not pages:
+        return ()
+    sheets = {int(x) for x in re.findall(r"\d{1,9}", sheets_text)}
+    if sheets != set(pages):
+        return ()
+    found = (_PLACEMENT.match(part) for part in placements.split(";"))
+    return tuple((m.group(1).strip(), int(m.group(2))) for m in found if m)
 
 
 # --- checking -----------------------------------------------------------------------------
@@ -626,8 +695,9 @@ def verify(
     _libraries()
     records: tuple[ManifestRecord, ...] | None = None
     findings: list[Finding] = []
+    addressed = False
     if manifest_path is not None:
-        records, problems = read_manifest(manifest_path)
+        records, problems, addressed = _read_manifest(manifest_path)
         findings.extend(problems)
         listed = dict.fromkeys(r.file for r in records)
         if target.is_dir():
@@ -648,6 +718,8 @@ def verify(
 
     counts = {pdf.name: n for pdf in pdfs if (n := _page_count(pdf)) is not None}
     checker = _Checker(records, min_module_mm * mm, findings, page_counts=counts)
+    addresses = _address_checker(records, checker, counts) if records is not None and addressed else None
+    read: set[str] = set()  # files whose every page was seen
     expected = matched = pages = 0
     start = time.perf_counter()
     for pdf in pdfs:
@@ -662,17 +734,22 @@ def verify(
                 checker.add("warning", pdf.name, None, None, msg + "checked; verify the print build for that")
             checker.min_module = 0.0 if proof else min_module_mm * mm
             try:
-                for pc in decode_pdf(pdf, dpi=dpi, max_pixels=max_pixels):
+                for pc in decode_pdf(pdf, dpi=dpi, max_pixels=max_pixels, text=addresses is not None):
                     checker.page(pc)
+                    if addresses is not None:
+                        addresses.page(pc.file, pc.page, pc.lines)
                     seen += 1
                     if progress is not None:
                         progress(pdf.name, seen, pages + seen)
                 count = seen
+                read.add(pdf.name)
             except VerifyError as exc:
                 checker.add("error", pdf.name, None, None, exc.message)
             pages += seen
         e, m = checker.finish_file(pdf.name, count)
         expected, matched = expected + e, matched + m
+    if addresses is not None:
+        addresses.finish(read.__contains__)
     seconds = time.perf_counter() - start
     if checker.sizes_unknown:
         msg = "this zxing-cpp does not report QR versions: module sizes were not checked"
@@ -688,4 +765,24 @@ def verify(
         seconds=seconds,
         dpi=dpi,
         manifest=manifest_path,
+        addresses_expected=None if addresses is None else addresses.count,
+        addresses_found=0 if addresses is None else addresses.matched,
     )
+
+
+def _address_checker(
+    records: Sequence[ManifestRecord], checker: _Checker, counts: Mapping[str, int]
+) -> AddressChecker:
+    """The address marks of every record, each to be found on its carrier pages: the pages
+    its piece was placed on (imposed output), else any of the record's pages."""
+
+    def error(file: str, page: int | None, record_id: str | None, message: str) -> None:
+        checker.add("error", file, page, record_id, message)
+
+    found = AddressChecker([r.record_id for r in records], checker.owners, error)
+    for i, rec in enumerate(records):
+        pages = rec.pages_within(counts.get(rec.file, 0))
+        for mark in rec.addresses:
+            placed = [p for piece, p in rec.placed if piece == mark.piece and p in pages]
+            found.expect(i, rec.file, placed or pages, mark)
+    return found

@@ -18,7 +18,7 @@ pytest.importorskip("pypdfium2")
 pytest.importorskip("zxingcpp")
 canvas = pytest.importorskip("reportlab.pdfgen.canvas")
 
-COLUMNS = ["record_id", "row", "status", "file", "pages", "token", "url", "url_card", "url_flap"]
+COLUMNS = ["record_id", "row", "status", "file", "pages", "token", "url", "url_card", "url_flap", "address"]
 PAGE = (105 * mm, 148 * mm)  # A6
 PAGES_PER_RECORD = 3  # card code on page 1, flap code (upside down) on page 2, nothing on page 3
 
