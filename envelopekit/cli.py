@@ -566,7 +566,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_preview)
 
     p = sub.add_parser(
-        "verify", help="render every page, decode every QR code, check them against the manifest"
+        "verify",
+        help="render every page, check its QR codes and addresses against the manifest",
     )
     p.add_argument("target", help="a build output folder, or one PDF")
     p.add_argument("--manifest", help="manifest.csv (default: the one in the output folder)")
