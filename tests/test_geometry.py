@@ -9,7 +9,17 @@ from hypothesis import strategies as st
 
 from envelopekit.catalog import ENVELOPES, envelope_family, lookup, lookup_sheet, lookup_stock, parse_size
 from envelopekit.errors import CatalogError, UnitError
-from envelopekit.geometry import Cubic, Path, Point, Polygon, Rect, Transform
+from envelopekit.geometry import (
+    Cubic,
+    Line,
+    Path,
+    Point,
+    Polygon,
+    Rect,
+    Transform,
+    merge_short_segments,
+    outward_bands,
+)
 from envelopekit.units import inch, mm, parse_length
 
 
@@ -151,3 +161,120 @@ def test_envelope_families_are_sorted_smallest_first():
     fam = envelope_family("iso-c")
     assert [s.name for s in fam][:2] == ["C7", "C7/6"]
     assert all(s in ENVELOPES for s in fam)
+
+
+# --- offsets and cut clean-up -------------------------------------------------------------------
+
+
+def _circle(r: float, n: int) -> Polygon:
+    return Polygon(
+        tuple(Point(r * math.cos(2 * math.pi * k / n), r * math.sin(2 * math.pi * k / n)) for k in range(n))
+    )
+
+
+def _covered(poly: Polygon, bands: tuple[Polygon, ...], p: Point) -> bool:
+    return poly.contains(p) or any(b.bbox.contains_point(p) and b.contains(p) for b in bands)
+
+
+def _distance_to(poly: Polygon, p: Point) -> float:
+    def seg(a: Point, b: Point) -> float:
+        ab = b - a
+        t = max(0.0, min(1.0, (p - a).dot(ab) / ab.dot(ab)))
+        return p.distance(a + ab * t)
+
+    return min(seg(a, b) for a, b in poly.edges())
+
+
+@pytest.mark.parametrize("n", [3, 4, 7, 40])
+@pytest.mark.parametrize("ccw", [True, False])
+def test_outward_bands_grow_a_polygon_evenly_without_gaps(n: int, ccw: bool) -> None:
+    """Bands and mitred or rounded joins cover every point within the width outside a
+    convex polygon (a flattened curve included), and reach no further than the mitre."""
+    poly = _circle(40, n)
+    if not ccw:
+        poly = Polygon(poly.points[::-1])
+    w = 8.0
+    bands = outward_bands(poly, w)
+    assert all((b.signed_area > 0) == ccw for b in bands), "every band wound like the polygon"
+    for k in range(240):
+        a = 2 * math.pi * (k + 0.5) / 240
+        u = Point(math.cos(a), math.sin(a))
+        # the boundary point in this direction, then out to just short of the width
+        lo, hi = 0.0, 40.0
+        for _ in range(30):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if poly.contains(u * mid) else (lo, mid)
+        edge = u * lo
+        for d in (0.05, w / 2, w - 0.05):
+            q = edge + u * d
+            if _distance_to(poly, q) <= w - 0.02:
+                assert _covered(poly, bands, q), (n, a, d)
+    reach = max(_distance_to(poly, v) for b in bands for v in b.points)
+    assert reach <= w / math.cos(math.radians(7.5)) + 1e-9
+
+
+def test_outward_bands_skip_folds_and_do_not_join_across_them() -> None:
+    square = Rect(0, 0, 100, 50).polygon()  # counter-clockwise from bottom-left
+    fold = (Point(0, 0), Point(100, 0))  # the bottom edge is a fold
+    bands = outward_bands(square, 9, skip=[fold])
+    assert not any(b.contains(Point(50, -1)) or b.contains(Point(-1, -1)) for b in bands)
+    assert all(any(b.contains(q) for b in bands) for q in (Point(50, 58), Point(-8, 25), Point(106, 56)))
+    assert all(v.y >= -1e-9 for b in bands for v in b.points), "nothing reaches past the fold's line"
+    # A fold along part of an edge leaves the rest of it banded.
+    part = outward_bands(square, 9, skip=[(Point(0, 10), Point(0, 40))])
+    assert any(b.contains(Point(-4, 5)) for b in part) and any(b.contains(Point(-4, 45)) for b in part)
+    assert not any(b.contains(Point(-4, 25)) for b in part)
+
+
+def test_clip_left_and_inset() -> None:
+    square = Rect(0, 0, 10, 10).polygon()
+    half = square.clip_left(Point(5, 0), Point(5, 10))  # keep x <= 5
+    assert half is not None and half.area == pytest.approx(50) and half.bbox.isclose(Rect(0, 0, 5, 10))
+    assert square.clip_left(Point(20, 0), Point(20, 10)) is not None
+    assert square.clip_left(Point(-1, 0), Point(-1, 10)) is None
+    small = square.inset(2)
+    assert small is not None and small.bbox.isclose(Rect(2, 2, 8, 8), 1e-9)
+    cw = Polygon(square.points[::-1]).inset(2)
+    assert cw is not None and cw.bbox.isclose(Rect(2, 2, 8, 8), 1e-9)
+    assert square.inset(6) is None
+    disc = _circle(30, 64).inset(3)
+    assert disc is not None and all(_distance_to(_circle(30, 64), v) >= 3 - 1e-9 for v in disc.points)
+
+
+def test_cubic_flattening_with_a_minimum_chord() -> None:
+    r = 10.0
+    h = 4 / 3 * math.tan(math.pi / 8) * r
+    quarter = Cubic(Point(r, 0), Point(r, h), Point(h, r), Point(0, r))
+    fine = quarter.flatten(0.01)
+    assert min(a.distance(b) for a, b in itertools.pairwise([quarter.p0, *fine])) < 2
+    coarse = quarter.flatten(0.01, min_length=2)
+    assert min(a.distance(b) for a, b in itertools.pairwise([quarter.p0, *coarse])) >= 2
+    assert coarse[-1] == quarter.p3
+    assert quarter.length() == pytest.approx(math.pi / 2 * r, rel=1e-3)
+    path = Path((Line(Point(0, 0), Point(r, 0)), quarter, Line(Point(0, r), Point(0, 0))))
+    poly = path.flatten(0.01, min_length=2)
+    assert min(a.distance(b) for a, b in poly.edges()) >= 2
+
+
+def _path(*xy: tuple[float, float]) -> Path:
+    return Path.from_points([Point(x, y) for x, y in xy])
+
+
+def test_merge_short_segments_drops_straight_corners_and_meets_or_bridges_steps() -> None:
+    # Two collinear stubs of a longer edge become one line: nothing moves.
+    square = _path((0, 0), (50, 0), (50, 20), (50, 20.2), (50, 50), (0, 50))
+    merged = merge_short_segments(square, 1.0, 0.05)
+    assert len(merged.segments) == 5 and min(s.length() for s in merged.segments) >= 1.0
+    assert merged.flatten().area == pytest.approx(2500)
+    # A short step between edges that meet at an angle: they are carried on to meet.
+    step = _path((0, 0), (50, 0), (50, 30), (50.3, 30), (40, 50), (0, 50))
+    merged = merge_short_segments(step, 1.0, 0.3)
+    assert min(s.length() for s in merged.segments) >= 1.0
+    # A step between parallel edges has no corner to meet at: a bridge or the middle.
+    zig = _path((0, 0), (50, 0), (50, 30), (50.3, 30), (50.3, 50), (0, 50))
+    merged = merge_short_segments(zig, 1.0, 0.05)
+    assert min(s.length() for s in merged.segments) >= 1.0 - 1e-9
+    pts = merged.flatten().points
+    assert all(min(p.distance(q) for q in zig.flatten().points) <= 1.0 for p in pts)
+    # Nothing short: nothing changes.
+    assert merge_short_segments(zig, 0.1, 0.05) == zig
