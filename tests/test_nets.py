@@ -21,6 +21,7 @@ from envelopekit.catalog import ENVELOPES, lookup
 from envelopekit.errors import NetError
 from envelopekit.geometry import Cubic, Point, Polygon, Rect
 from envelopekit.nets import STYLES, Net, build_net, flap_to_net, load_styles
+from envelopekit.nets.base import CUT_TOLERANCE, MIN_CUT_SEGMENT
 from envelopekit.nets.export import net_to_dict
 from envelopekit.units import mm
 
@@ -97,9 +98,18 @@ def check_net(net: Net, width: float, height: float) -> None:
     assert sorted(net.folds, key=lambda f: f.panel) == sorted(
         (p.hinge for p in flaps if p.hinge), key=lambda f: f.panel
     )
+    # (A fold's ends are where the cut's short steps were merged: within what that moves.)
     for fold in net.folds:
         for s in (0.0, 0.25, 0.5, 0.75, 1.0):
-            assert cut.contains(fold.p0.lerp(fold.p1, s), 1e-6)
+            tol = max(CUT_TOLERANCE, net.caliper) if s in (0.0, 1.0) else 1e-6
+            assert cut.contains(fold.p0.lerp(fold.p1, s), tol)
+
+    # No rule of the die shorter than 0.5 mm: the drawn cut's lines and Béziers, and the
+    # cut flattened for export.
+    for seg in segs:
+        assert seg.length() >= MIN_CUT_SEGMENT - 1e-6, f"{type(seg).__name__} of {seg.length() / mm:.3f} mm"
+    flat = net.cut()
+    assert all(a.distance(b) >= MIN_CUT_SEGMENT - 1e-6 for a, b in flat.edges())
 
     # Folded onto the back, the flaps cover all of it.
     net_polys = {p.name: p.polygon for p in net.panels}  # each a flattening: compute once
@@ -247,6 +257,64 @@ def test_small_envelopes_scale_their_flaps() -> None:
     assert small_box.height == pytest.approx(big_box.height / 2, abs=0.01)
 
 
+def _seg_distance(p: Point, a: Point, b: Point) -> float:
+    ab = b - a
+    n2 = ab.dot(ab)
+    t = 0.0 if n2 == 0 else max(0.0, min(1.0, (p - a).dot(ab) / n2))
+    return p.distance(a + ab * t)
+
+
+def _moved(raw: Polygon, tidy: Polygon) -> float:
+    """How far apart two flattenings of a cut are, both ways, where they differ: along
+    the first 2 mm of every edge from a vertex the other does not share."""
+    worst = 0.0
+    for a_poly, b_poly in ((raw, tidy), (tidy, raw)):
+        shared = set(b_poly.points)
+        for u, v in a_poly.edges():
+            for end, other in ((u, v), (v, u)):
+                if end in shared:
+                    continue
+                box = Rect.from_points([end]).expand(3 * mm)
+                near = [(a, b) for a, b in b_poly.edges() if Rect.from_points([a, b]).intersects(box)]
+                reach = min(1.0, 2 * mm / max(end.distance(other), 1e-9))
+                for k in range(21):
+                    x = end.lerp(other, reach * k / 20)
+                    worst = max(worst, min((_seg_distance(x, a, b) for a, b in near), default=math.inf))
+    return worst
+
+
+@pytest.mark.parametrize("style", STYLE_NAMES)
+def test_short_steps_in_the_cut_are_merged_without_moving_it(
+    style: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At every catalog size, merging the caliper's steps at the front's corners moves the
+    cut at most CUT_TOLERANCE (0.05 mm); the diamond's flap edges run on nearly parallel
+    past its corners, so no merge comes closer than about 0.08 mm there, and the cut may
+    move up to half the step it removes (one caliper)."""
+    from envelopekit.nets import _shapes
+
+    limit = CUT_TOLERANCE if style != "diamond" else 0.12 * mm
+    worst = 0.0
+    for size in ENVELOPES:
+        tidy = build_net(style, size.width, size.height)
+        with monkeypatch.context() as m:
+            m.setattr(_shapes, "_tidy", lambda outline: outline)
+            raw = build_net(style, size.width, size.height)
+        assert min(s.length() for s in raw.outline.segments) < MIN_CUT_SEGMENT  # there was a step
+        assert min(s.length() for s in tidy.outline.segments) >= MIN_CUT_SEGMENT - 1e-6
+        assert raw.panels == tidy.panels and raw.folds == tidy.folds, "only the cut changes"
+        worst = max(worst, _moved(raw.outline.flatten(0.01), tidy.outline.flatten(0.01)))
+    assert worst <= limit, f"{style}: the cut moved {worst / mm:.3f} mm"
+
+
+def test_corners_too_tight_to_cut_as_an_arc_are_sharp() -> None:
+    s = lookup("C6", kind="envelope")
+    for radius, arcs in (("0.1mm", 0), ("3mm", 8)):
+        net = build_net("banker", s.width, s.height, {"corner_radius": radius})
+        assert sum(isinstance(seg, Cubic) for seg in net.outline.segments) == arcs
+        check_net(net, s.width, s.height)
+
+
 # --- validation -------------------------------------------------------------------------------
 
 
@@ -389,6 +457,9 @@ def test_export_schema_and_round_trip() -> None:
         assert [len(g) for g in d["glue"]] == [len(g.polygon) for g in net.glue]
         outline = Polygon.of(*(tuple(pt) for pt in d["outline"]))
         assert outline.is_simple()
+        assert all(a.distance(b) >= MIN_CUT_SEGMENT - 0.002 for a, b in outline.edges()), (
+            "a die rule < 0.5 mm"
+        )
         assert math.isclose(outline.area, net.outline.flatten(0.1).area, rel_tol=1e-3)
         front = d["panels"][0]
         assert front["name"] == "front" and front["face"] == "front" and front["order"] == 0

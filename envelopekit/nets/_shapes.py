@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..errors import NetError
-from ..geometry import Cubic, Line, Path, Point, Polygon, Rect, Segment, Transform
+from ..geometry import Cubic, Line, Path, Point, Polygon, Rect, Segment, Transform, merge_short_segments
 from ..units import format_length, mm
-from .base import Fold, GlueArea, Net, Panel, flap_to_net
+from .base import CUT_TOLERANCE, MIN_CUT_SEGMENT, Fold, GlueArea, Net, Panel, flap_to_net
 
 __all__ = [
     "GLUE_MARGIN",
@@ -154,7 +154,9 @@ def cot(degrees: float) -> float:
 def rounded(points: Sequence[Point], radii: Sequence[float]) -> tuple[Segment, ...]:
     """An open path through ``points``; inner corner i is rounded with radius ``radii[i]``
     as one cubic arc. A corner gets at most half of each edge it touches, so radii shrink
-    on short edges instead of making loops. The end points stay sharp (they are hinge ends)."""
+    on short edges instead of making loops; an arc that would be shorter than
+    MIN_CUT_SEGMENT stays a sharp corner (no die rule bends that tight). The end points
+    stay sharp (they are hinge ends)."""
     segs: list[Segment] = []
     cur = points[0]
     for i in range(1, len(points) - 1):
@@ -173,6 +175,10 @@ def rounded(points: Sequence[Point], radii: Sequence[float]) -> tuple[Segment, .
             cur = p
             continue
         r = t / math.tan(bend / 2)
+        if r * bend < MIN_CUT_SEGMENT:
+            segs.append(Line(cur, p))
+            cur = p
+            continue
         start, end = p - u1 * t, p + u2 * t
         if start.distance(cur) > _TINY:
             segs.append(Line(cur, start))
@@ -408,6 +414,14 @@ def _place(width: float, height: float, flaps: Sequence[Flap], origin: Point) ->
     return Path(tuple(path)), panels
 
 
+def _tidy(outline: Path) -> Path:
+    """Where flaps meet at the front's corners, the caliper leaves steps of a fraction of
+    a millimetre: merged (within CUT_TOLERANCE) so no rule of the die is that short."""
+    return Path(
+        tuple(_clean_seg(s) for s in merge_short_segments(outline, MIN_CUT_SEGMENT, CUT_TOLERANCE).segments)
+    )
+
+
 def _glue_area(spec: GlueSpec, panels: dict[str, Panel], style: str, k: float) -> GlueArea:
     carrier, onto = panels[spec.panel], panels[spec.onto]
     own = carrier.face_polygon()
@@ -452,11 +466,14 @@ def assemble(
     placed so the cut's bounding box starts at (0, 0). Raises NetError when the folded
     flaps leave part of the back open (``hole_hint`` says what to change)."""
     flaps = sorted(flaps, key=lambda f: (f.order, f.name))
-    # Place once to find the cut's extent, then again at the origin that puts it at (0, 0):
-    # cheaper to read than moving every outline, hinge and transform afterwards.
-    outline, _ = _place(width, height, flaps, Point(0.0, 0.0))
+    # Place once to find the cut's extent, then the panels again at the origin that puts
+    # it at (0, 0) (cheaper to read than moving every hinge and transform); the cut, once
+    # its short steps are merged, is moved there.
+    outline = _tidy(_place(width, height, flaps, Point(0.0, 0.0))[0])
     box = outline.bbox
-    outline, panels = _place(width, height, flaps, Point(-box.x0, -box.y0))
+    _, panels = _place(width, height, flaps, Point(-box.x0, -box.y0))
+    shift = Transform.translate(-box.x0, -box.y0)
+    outline = Path(tuple(_clean_seg(s.transform(shift)) for s in outline.segments))
     holes = _holes(width, height, [p.face_polygon() for p in panels[1:]])
     if holes:
         worst = Rect.from_points(Point(x, y) for x, y in max(holes, key=_breadth))

@@ -24,9 +24,11 @@ from typing import Any, Literal
 
 from ..errors import NetError
 from ..geometry import Path, Point, Polygon, Rect, Transform
-from ..units import parse_length
+from ..units import mm, parse_length
 
 __all__ = [
+    "CUT_TOLERANCE",
+    "MIN_CUT_SEGMENT",
     "STYLES",
     "Fold",
     "GlueArea",
@@ -40,6 +42,12 @@ __all__ = [
     "parse_params",
     "register",
 ]
+
+MIN_CUT_SEGMENT = 0.5 * mm
+"""No segment of a cut, drawn (lines and Béziers) or flattened for export, is shorter:
+a die maker's CAD import needs no clean-up, and no rule is bent that finely."""
+CUT_TOLERANCE = 0.05 * mm
+"""How far merging short segments may move the cut from the geometry the panels make."""
 
 FoldKind = Literal["valley", "mountain"]
 Face = Literal["front", "back"]
@@ -118,6 +126,11 @@ class Net:
     @property
     def bbox(self) -> Rect:
         return self.outline.bbox
+
+    def cut(self, tolerance: float = 0.1) -> Polygon:
+        """The cut flattened within ``tolerance`` for a die maker: no edge shorter than
+        MIN_CUT_SEGMENT (a corner too tight for both gets fewer, longer chords)."""
+        return self.outline.flatten(tolerance, MIN_CUT_SEGMENT)
 
     def panel(self, name: str) -> Panel:
         for p in self.panels:

@@ -3,7 +3,9 @@
 The schema is stable: ``style``, ``size`` [w, h], ``outline`` (the cut as points),
 ``folds`` [{from, to, kind}], ``glue`` (polygons) and ``panels`` [{name, face,
 order, polygon}]. Lengths are points rounded to 3 decimals; curves are flattened
-to within ``tolerance`` points.
+to within ``tolerance`` points, the outline in chords no shorter than 0.5 mm
+(``Net.cut``), which may take a corner tighter than about 0.9 mm in radius a
+little further from the curve.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def net_to_dict(net: Net, tolerance: float = 0.1) -> dict[str, Any]:
     return {
         "style": net.style,
         "size": [_num(net.width), _num(net.height)],
-        "outline": _pts(net.outline.flatten(tolerance)),
+        "outline": _pts(net.cut(tolerance)),
         "folds": [{"from": _pt(f.p0), "to": _pt(f.p1), "kind": f.kind} for f in net.folds],
         "glue": [_pts(g.polygon) for g in net.glue],
         "panels": [
