@@ -17,7 +17,7 @@ from typing import Literal
 from .catalog import Size, Stock, envelope_family, lookup
 from .content.blocks import AddressBlock, Block, FillBlock, QRBlock, TextBlock
 from .errors import FitError, LayoutError, NetError
-from .geometry import Point, Polygon, Rect, Transform
+from .geometry import Point, Polygon, Rect, Transform, outward_bands
 from .nets.base import Fold as Crease
 from .nets.base import Net, build_net
 from .units import mm
@@ -326,20 +326,32 @@ def _must_stay_whole(block: Block) -> bool:
     return block.variable or isinstance(block, QRBlock | AddressBlock)
 
 
-def _bleed_bands(poly: Polygon, hinge: Crease | None, bleed: float) -> tuple[Polygon, ...]:
-    """A band ``bleed`` wide outside every edge of ``poly`` except those on its hinge,
-    wound like ``poly`` so that a nonzero clip of all of them is their union."""
-    ccw = poly.signed_area > 0
-    bands = []
-    for a, b in poly.edges():
-        e = b - a
-        n = e.length()
-        if n < 1e-6 or (hinge is not None and _on_line(a, b, hinge.p0, hinge.p1)):
-            continue
-        out = Point(e.y / n, -e.x / n) * (bleed if ccw else -bleed)  # outward normal
-        band = Polygon((a, b, b + out, a + out))
-        bands.append(band if (band.signed_area > 0) == ccw else Polygon(band.points[::-1]))
-    return tuple(bands)
+def _bleed_bands(
+    poly: Polygon, folds: tuple[Crease, ...], bleed: float, hinge: Crease | None = None
+) -> tuple[Polygon, ...]:
+    """Bands covering everything within ``bleed`` outside the cut edges of ``poly`` (its
+    edges less the parts on ``folds``), mitred or rounded round its corners so a curve's
+    flattening leaves no wedge between them, and wound like ``poly`` so that a nonzero
+    clip of all of them is their union. With a ``hinge`` (a flap's fold), nothing of them
+    crosses to the far side of the fold's line, where the panel it hinges from lies."""
+    bands = outward_bands(poly, bleed, skip=tuple((f.p0, f.p1) for f in folds))
+    if hinge is None:
+        return bands
+    p, q = hinge.p0, hinge.p1
+    inside = sum((v - p for v in poly.points), Point(0.0, 0.0)) * (1 / len(poly))
+    if (q - p).cross(inside) < 0:
+        p, q = q, p  # the flap lies left of p -> q
+    kept = (b.clip_left(p, q) for b in bands)
+    return tuple(
+        b if (b.signed_area > 0) == (poly.signed_area > 0) else Polygon(b.points[::-1]) for b in kept if b
+    )
+
+
+def _under_holes(above: list[Polygon], bleed: float, to_net: Transform) -> tuple[Polygon, ...]:
+    """Where the flaps closed over a panel hide its background, in net coordinates: each
+    overlapping flap shrunk by ``bleed``, so the background runs that far under its edges
+    and a flap folded a little off shows no white line."""
+    return tuple(h.transform(to_net) for h in (a.inset(bleed) for a in above) if h is not None)
 
 
 def _on_line(a: Point, b: Point, p: Point, q: Point, tol: float = 0.01) -> bool:
@@ -473,12 +485,20 @@ def _net_pieces(kit: KitSpec, env: ResolvedEnvelope, level: int) -> Piece:
     _check_quiet_zones(kit, spec.front, f"{key}.front")
     _check_quiet_zones(kit, spec.back, f"{key}.back")
     _check_quiet_zones(kit, spec.inside, f"{key}.inside")
+    front_bands: tuple[Polygon, ...] | None = None
     for block in spec.front:
         _check_whole(kit, block, [face_rect.polygon()], [[]], _where(kit, key, "front", block))
         _check_static_text(kit, block, face_rect, _where(kit, key, "front", block))
-        side_a.append(Placed(block, front.to_net, front.polygon, (), face_rect))
+        bands: tuple[Polygon, ...] = ()
+        if isinstance(block, FillBlock):
+            # The front's cut edges (the caliper's steps at its corners) bleed too; its folds do not.
+            if front_bands is None:
+                front_bands = _bleed_bands(front.polygon, net.folds, kit.bleed)
+            bands = front_bands
+        side_a.append(Placed(block, front.to_net, front.polygon, (), face_rect, bands))
     flaps = net.flaps()
     face_polys = [f.face_polygon() for f in flaps]
+    fill_geometry: dict[int, tuple[tuple[Polygon, ...], tuple[Polygon, ...]]] = {}  # per flap, shared
     for block in spec.back:
         covers = [face_polys[i + 1 :] for i in range(len(flaps))]
         # A block must stay whole on the topmost flap it lies on: check the highest first.
@@ -496,9 +516,18 @@ def _net_pieces(kit: KitSpec, env: ResolvedEnvelope, level: int) -> Piece:
                 or any(_rect_in_polygon(block.box, above) for above in face_polys[i + 1 :])
             ):
                 continue  # not on this flap, or wholly under a flap closed over it
-            holes = tuple(p.transform(flap.to_net) for p in face_polys[i + 1 :])
-            # A background runs past the flap's cut edges into the bleed, never across its fold.
-            bands = _bleed_bands(flap.polygon, flap.hinge, kit.bleed) if isinstance(block, FillBlock) else ()
+            if isinstance(block, FillBlock):
+                # A background runs past the flap's cut edges into the bleed, never across its
+                # fold, and under the flaps closed over it by the bleed too.
+                if i not in fill_geometry:
+                    hinge = (flap.hinge,) if flap.hinge is not None else ()
+                    fill_geometry[i] = (
+                        _under_holes(face_polys[i + 1 :], kit.bleed, flap.to_net),
+                        _bleed_bands(flap.polygon, hinge, kit.bleed, flap.hinge),
+                    )
+                holes, bands = fill_geometry[i]
+            else:
+                holes, bands = tuple(p.transform(flap.to_net) for p in face_polys[i + 1 :]), ()
             side_a.append(Placed(block, flap.to_net, flap.polygon, holes, face_rect, bands))
     side_b: list[Placed] = []
     if spec.inside:
