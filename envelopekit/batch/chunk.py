@@ -8,6 +8,7 @@ runs the same in this process, in a process pool or on a Dask worker. The runner
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..compose import PersonalKit, personalise
+from ..content.address import AddressPolicy, address_policy, check_record, problems_text
 from ..errors import RecordError, TokenError
 from ..impose.adapter import Imposition, PieceKey, impose_kits, where_placed
 from ..kit import KitSpec, ResolvedKit, resolve
@@ -24,6 +26,7 @@ from ..records import FieldMap, Record
 from ..verify_addresses import ADDRESS_COLUMN, address_column
 
 __all__ = [
+    "WARNINGS_COLUMN",
     "Chunk",
     "ChunkFile",
     "ChunkResult",
@@ -34,6 +37,10 @@ __all__ = [
     "required_fields",
     "sample_records",
 ]
+
+
+WARNINGS_COLUMN = "warnings"
+"""The manifest's column of what a built record printed despite (a faulty address)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +171,7 @@ def _context(job: Job) -> _Context:
         ctx = _Context(kit, links)
         _CONTEXTS.clear()  # one job at a time per process: no unbounded cache
         _CONTEXTS[job.fingerprint] = ctx
+        gc.freeze()  # the kit, fonts and forms live as long as the job: keep them out of GC passes
     return ctx
 
 
@@ -176,11 +184,22 @@ def _personalise(ctx: _Context, record: Record, issuers: Mapping[str, Any] | Non
     return personalise(ctx.kit, record.fields, record_id=record.id, row=record.row, link=link)
 
 
+def _checked(policy: AddressPolicy | None, item: Record) -> tuple[Record, str, str | None]:
+    """The record with its address normalised (content.address), the problems found, and
+    the field to reject it for (None: built, the problems only warned of)."""
+    checked = check_record(policy, item.fields)
+    if checked.fields is not item.fields:
+        item = Record(item.row, item.id, FieldMap(checked.fields))
+    rejected = policy is not None and policy.check == "reject" and checked.problems
+    return item, problems_text(checked.problems), checked.problems[0].field if rejected else None
+
+
 def build_chunk(job: Job, chunk: Chunk) -> ChunkResult:
     """Build one chunk: every record's kit into one PDF (in memory), a manifest row
     per item, an error row per rejected one. Touches no file."""
     ctx = _context(job)
     issuers = ctx.links.session() if ctx.links is not None else None
+    policy = address_policy(p.block for piece in ctx.kit.pieces for p in piece.side_a + piece.side_b)
     name = chunk_file_name(job.stem, chunk.index)
     rows: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
@@ -190,17 +209,26 @@ def build_chunk(job: Job, chunk: Chunk) -> ChunkResult:
             errors.append(_error_row(item.row, item.record_id, item.field, item.reason))
             rows.append({"record_id": item.record_id, "row": item.row, "status": "rejected"})
             continue
+        item, warnings, address_field = _checked(policy, item)  # every faulty field at once
         try:
             personal = _personalise(ctx, item, issuers)
         except (RecordError, TokenError) as exc:
             field_name = exc.field if isinstance(exc, RecordError) else None
             reason = exc.message + (f" ({exc.hint})" if exc.hint else "")
+            if address_field is not None:
+                field_name, reason = address_field, f"{warnings}; {reason}"
             errors.append(_error_row(item.row, item.id, field_name, reason))
+            rows.append({"record_id": item.id, "row": item.row, "status": "rejected"})
+            continue
+        if address_field is not None:
+            errors.append(_error_row(item.row, item.id, address_field, warnings))
             rows.append({"record_id": item.id, "row": item.row, "status": "rejected"})
             continue
         row: dict[str, Any] = {"record_id": item.id, "row": item.row, "status": "built", "file": name}
         if not job.dry_run:  # the address as printed, for verify (a digest, not the address)
             row[ADDRESS_COLUMN] = address_column(ctx.kit, item.fields)
+        if warnings:
+            row[WARNINGS_COLUMN] = warnings
         if personal.links:
             row["token"] = personal.links[0].token
             row["url"] = personal.links[0].url

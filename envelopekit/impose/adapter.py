@@ -83,10 +83,13 @@ def impose_kits(kit: ResolvedKit, record_ids: Sequence[str], imposition: Imposit
     """Sheet plans for the kits of ``record_ids`` (in order), keyed by :class:`PieceKey`."""
     from . import plan
 
+    # Each kit piece's shape (outline flattened, rotations) once; every record's copy
+    # differs only in its key, record index and group.
+    shapes = [impose_piece(kp, kp.key, kit.spec.bleed) for kp in kit.pieces]
     pieces = [
-        impose_piece(kp, PieceKey(rid, kp.key), kit.spec.bleed, record=index, group=rid)
+        replace(shape, key=PieceKey(rid, kp.key), record=index, group=rid)
         for index, rid in enumerate(record_ids)
-        for kp in kit.pieces
+        for kp, shape in zip(kit.pieces, shapes, strict=True)
     ]
     duplex = imposition.duplex or ("turn" if any(p.duplex for p in pieces) else None)
     options = ImposeOptions(
