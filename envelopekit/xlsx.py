@@ -28,7 +28,7 @@ from xml.parsers import expat
 from .errors import RecordsError
 from .limits import XLSX_BYTES
 
-__all__ = ["MAX_COLUMNS", "MAX_ROWS", "cell_text", "xlsx_rows"]
+__all__ = ["MAX_COLUMNS", "MAX_ROWS", "cell_text", "integer_shown", "xlsx_rows"]
 
 MAX_COLUMNS = 16_384
 """Cells in a row, as in Excel (column XFD)."""
@@ -39,7 +39,6 @@ Row = tuple[int, int, list[str], bool]  # first line, last line, cells, may hold
 
 _SHEET = re.compile(r"xl/worksheets/[^/]+\.xml\Z", re.IGNORECASE)
 _REF = re.compile(r"\$?[A-Z]{1,3}\$?[0-9]{1,7}")  # a cell reference up to XFD1048576 (roughly)
-_ZEROS = re.compile(r"0+")
 _SCAN_CHUNK = 1024 * 1024
 
 
@@ -168,7 +167,97 @@ def cell_text(cell: object) -> str:
     if isinstance(value, int | float):
         if isinstance(value, float) and not (value.is_integer() and abs(value) < 1e15):
             return f"{value:.15g}"
-        text = str(int(value))
         fmt = getattr(cell, "number_format", "") or ""
-        return text.zfill(len(fmt)) if _ZEROS.fullmatch(fmt) else text
+        shown = integer_shown(int(value), fmt) if isinstance(fmt, str) else None
+        return str(int(value)) if shown is None else shown
     return str(value)
+
+
+# --- what a number format shows of a whole number ---------------------------------------------
+
+_FORMAT_TOKEN = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.|[0#?]|.', re.S)
+_CONDITION = re.compile(r"\[(<=|>=|<>|<|>|=)\s*(-?\d+(?:\.\d*)?)\]")
+_LITERAL = set(" -+/():!^&'~{}<>=$")
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "=": lambda a, b: a == b,
+    "<>": lambda a, b: a != b,
+}
+
+
+def _sections(fmt: str) -> list[str]:
+    """A format's sections (positive; negative; zero; text), split outside quotes."""
+    out, current = [], ""
+    for token in _FORMAT_TOKEN.findall(fmt):
+        if token == ";":
+            out.append(current)
+            current = ""
+        else:
+            current += token
+    return [*out, current]
+
+
+def _section(sections: list[str], n: int) -> tuple[str, bool]:
+    """The section that shows ``n``, and whether it shows it without its sign."""
+    conditions = [_CONDITION.search(s) for s in sections[:2]]
+    if any(conditions):
+        for s, m in zip(sections, conditions, strict=False):
+            if m and _COMPARE[m.group(1)](n, float(m.group(2))):
+                return s, False
+        rest = [s for s, m in zip(sections, conditions + [None] * len(sections), strict=False) if not m]
+        return (rest[0] if rest else sections[-1]), False
+    if n < 0 and len(sections) > 1:
+        return sections[1], True
+    if n == 0 and len(sections) > 2:
+        return sections[2], False
+    return sections[0], False
+
+
+def integer_shown(n: int, fmt: str) -> str | None:
+    """What ``fmt`` shows of the whole number ``n`` when it is made of digit placeholders
+    and literals, as postcode and phone formats are: 154 in ``0000`` is "0154", in
+    ``"NO-"0000`` "NO-0154", 123456789 in ``00000-0000`` "12345-6789". None for the
+    General format and for anything else (decimals, thousands, percent, dates): the
+    caller shows the plain number."""
+    if not fmt or fmt.lower() == "general" or len(fmt) > 255:
+        return None
+    section, unsigned = _section(_sections(fmt), n)
+    parts: list[str | None] = []  # literals, and None for each digit placeholder
+    kinds: list[str] = []
+    for token in _FORMAT_TOKEN.findall(section):
+        if token in ("0", "#", "?"):
+            parts.append(None)
+            kinds.append(token)
+        elif token.startswith('"'):
+            parts.append(token[1:-1])
+        elif token.startswith("\\") and len(token) == 2:
+            parts.append(token[1])
+        elif token.startswith("["):
+            currency = re.match(r"\[\$([^-\]]*)", token)
+            parts.append(currency.group(1) if currency else "")
+        elif token.startswith("_") and len(token) == 2:
+            parts.append(" ")
+        elif token.startswith("*") and len(token) == 2:
+            continue
+        elif token in _LITERAL:
+            parts.append(token)
+        else:
+            return None  # a decimal point, a thousands comma, %, E, a date part, @, a letter
+    if not kinds:
+        return None
+    digits = str(abs(n))
+    filled: list[str] = []
+    for kind in reversed(kinds):
+        if digits:
+            filled.append(digits[-1])
+            digits = digits[:-1]
+        else:
+            filled.append({"0": "0", "#": "", "?": " "}[kind])
+    filled.reverse()
+    filled[0] = digits + filled[0]  # digits beyond the placeholders go in front
+    slots = iter(filled)
+    text = "".join(p if p is not None else next(slots) for p in parts)
+    return ("-" + text) if n < 0 and not unsigned else text

@@ -623,6 +623,62 @@ def test_xlsx(tmp_path: Path) -> None:
     assert [(b.row, b.field) for b in bad] == [(6, "id"), (7, "id")]
 
 
+def test_xlsx_numbers_read_as_the_sheet_shows_them_keeping_leading_zeros(tmp_path: Path) -> None:
+    """A postcode typed as a number in a "0000" column is 0154, not 154: what the cell shows."""
+    openpyxl = pytest.importorskip("openpyxl")
+    formats = {
+        "oslo": (154, "0000"),
+        "boston": (2108, "00000"),
+        "zip4": (21081234, "00000-0000"),
+        "special": (2108, "[<=99999]00000;00000-0000"),
+        "quoted": (154, '"NO-"0000'),
+        "escaped": (154, "\\N\\O\\-0000"),
+        "locale": (154, "[$-414]0000"),
+        "phone": (201234567, "00000000000"),
+        "plain": (154, "General"),
+        "thousands": (1234, "#,##0"),
+        "decimal": (7, "0.00"),
+    }
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", *formats])
+    sheet.append(["R1", *(value for value, _ in formats.values())])
+    for column, (_, fmt) in enumerate(formats.values(), 2):
+        sheet.cell(row=2, column=column).number_format = fmt
+    path = tmp_path / "people.xlsx"
+    book.save(path)
+    (record,) = records(read_records(path))
+    assert {k: record.fields[k] for k in formats} == {
+        "oslo": "0154",
+        "boston": "02108",
+        "zip4": "02108-1234",
+        "special": "02108",
+        "quoted": "NO-0154",
+        "escaped": "NO-0154",
+        "locale": "0154",
+        "phone": "00201234567",
+        "plain": "154",
+        "thousands": "1234",  # only digit-and-literal formats are applied
+        "decimal": "7",
+    }
+
+
+def test_xlsx_postcode_reaches_the_address_with_its_zero(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    from envelopekit.content.address import address_lines, check_address
+
+    book = openpyxl.Workbook()
+    book.active.append(["id", "first_name", "street", "zip", "city", "country"])
+    book.active.append(["R1", "Ada", "Karl Johans gate 1", 154, "Oslo", "Norway"])
+    book.active["D2"].number_format = "0000"
+    path = tmp_path / "people.xlsx"
+    book.save(path)
+    (record,) = records(read_records(path))
+    checked = check_address(record.fields, home_country="GB")
+    assert checked.problems == ()
+    assert address_lines(checked.fields, home_country="GB")[-2:] == ["0154 Oslo", "NORWAY"]
+
+
 def test_xlsx_is_found_by_its_signature(tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.Workbook()
