@@ -382,11 +382,14 @@ def personalise(
     record_id: str,
     row: int | None = None,
     link: LinkFn | None = None,
+    codes: bool = True,
 ) -> PersonalKit:
     """The variable drawing of one record's kit. Raises RecordError naming the record,
     and every block that cannot be drawn with the field to fix (``field`` is the first).
 
-    Blocks showing the same URL share one QR symbol: it is encoded once per kit."""
+    Blocks showing the same URL share one QR symbol: it is encoded once per kit.
+    ``codes=False`` leaves QR blocks out (a dry run checks the text, which is what a
+    record can get wrong: the URL's fit is checked once per layout)."""
     links: list[QRLink] = []
     qr_cache: dict[tuple[str, str], tuple[Op, ...]] = {}
     symbols: dict[tuple[str, str], tuple[int, int, tuple[tuple[int, int, int, int], ...]]] = {}
@@ -407,6 +410,8 @@ def personalise(
     def make_block(p: Placed, piece: Piece, where: str) -> tuple[Op, ...]:
         block = p.block
         if isinstance(block, QRBlock):
+            if not codes:
+                return ()
             key = (piece.key, block.name)
             if key not in qr_cache:
                 if link is None:
