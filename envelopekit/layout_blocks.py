@@ -162,6 +162,7 @@ def _address(a: Args) -> AddressBlock:
         a["colour"],
         a.panel,
         a.defaults["home_country"],
+        a.defaults.get("address_check", "warn"),
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from . import tokens
 from .catalog import Size, envelope_family, lookup, lookup_stock
+from .content.address import CHECKS as ADDRESS_CHECKS
 from .errors import CatalogError, EnvelopekitError
 from .kit import HAND, MACHINE
 from .layout_blocks import FONT, NAME, TEXT_SIZE
@@ -56,6 +57,7 @@ __all__ = [
     "LINK",
     "MAX_BYTES",
     "OUTPUT_CONDITIONS",
+    "POSTAL",
     "TOKEN_KINDS",
     "TOP",
     "link_table",
@@ -169,9 +171,50 @@ DEFAULTS = Table(
             "addresses in this country get no country line",
             "",
         ),
+        "address_check": Field(
+            Choice(ADDRESS_CHECKS),
+            "a faulty address (unknown country, postcode not of the country's pattern, a required "
+            'field empty): `"reject"` the record, `"warn"` in the manifest\'s `warnings` column, or `"off"`',
+            "warn",
+        ),
         "output_condition": Field(Choice(OUTPUT_CONDITIONS), "PDF/X output intent", "FOGRA39"),
     },
     name="[defaults]",
+)
+
+
+def _postal_formats() -> tuple[str, ...]:
+    from .postal import format_names
+
+    return format_names()
+
+
+def _authorities() -> tuple[str, ...]:
+    from .postal import AUTHORITIES
+
+    return tuple(AUTHORITIES)
+
+
+POSTAL = Table(
+    {
+        "authority": Field(
+            Choice(_authorities()),
+            "the post carrying the kit: the outer envelope's size, thickness, weight and front are "
+            "checked against its rules when the layout is read",
+            MISSING,
+        ),
+        "format": Field(
+            Choice(_postal_formats()),
+            "the mail format to check the size against (`letter`, `large-letter`; `standardbrief`, "
+            "`kompaktbrief`, `grossbrief`; `standard`, `oversize`): by default the smallest it fits",
+            None,
+            "the smallest that fits",
+        ),
+        "check": Field(
+            Choice(("error", "warn")), 'a broken rule stops the layout (`"error"`) or is a warning', "error"
+        ),
+    },
+    name="[postal]",
 )
 
 FIELDS = Table(
@@ -390,6 +433,7 @@ TOP = Table(
             Tables("envelope", max_items=1000), "the outer envelope: exactly one `[[envelope]]`", ()
         ),
         "links": Field(Table(values=_Link(), max_keys=20, name="[links]"), "survey links by name", None),
+        "postal": Field(POSTAL, "postal rules for the outer envelope", None),
     },
     name="layout",
 )
@@ -408,7 +452,8 @@ def reference() -> str:
 
     out = [BEGIN, "", "## Reference", ""]
     out += ["Written from the schema (`envelopekit/layout_tables.py`); a test keeps the two in step.", ""]
-    for name, table in (("[kit]", KIT), ("[defaults]", DEFAULTS), ("[fields]", FIELDS), ("[stocks]", STOCKS)):
+    tables = (("[kit]", KIT), ("[defaults]", DEFAULTS), ("[fields]", FIELDS), ("[stocks]", STOCKS))
+    for name, table in (*tables, ("[postal]", POSTAL)):
         out += [f"### `{name}`", "", markdown_table(table), ""]
     out += ["### `[sample]`", "", "Any field name = a string (or a number): the sample record.", ""]
     out += ["### `[[envelope]]`", "", markdown_table(ENVELOPE), ""]

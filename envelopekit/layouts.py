@@ -223,11 +223,16 @@ def parse_layout(text: str, *, file: str = "<layout>", base: Path | None = None)
             "envelope[1]" if envelopes else "envelope",
         )
     links = top["links"] or {}
-    defaults = {"font": d["font"], "size": d["size"], "home_country": d["home_country"]}
+    defaults = {
+        "font": d["font"],
+        "size": d["size"],
+        "home_country": d["home_country"],
+        "address_check": d["address_check"],
+    }
     outer = _envelope(ctx, envelopes[0], "envelope[0]", defaults)
     _check_kit(ctx, outer, links)
     fields = top["fields"] or {"required": ()}
-    return KitSpec(
+    spec = KitSpec(
         name=kit["name"],
         title=kit["title"],
         job=kit["job"],
@@ -249,6 +254,28 @@ def parse_layout(text: str, *, file: str = "<layout>", base: Path | None = None)
         **({"envelope_stock": stocks["envelope"]} if stocks.get("envelope") else {}),
         **({"card_stock": stocks["card"]} if stocks.get("card") else {}),
     )
+    return _check_postal(ctx, spec, top["postal"]) if top["postal"] else spec
+
+
+def _check_postal(ctx: Ctx, spec: KitSpec, postal: Mapping[str, Any]) -> KitSpec:
+    """The outer envelope against the post's rules (envelopekit.postal), once the kit is
+    resolved: its size, thickness and weight are known only then."""
+    from dataclasses import replace
+
+    from .kit import resolve
+    from .postal import AUTHORITIES, check_layout, warnings_of
+
+    authority, fmt = postal["authority"], postal["format"]
+    names = [f.name for f in AUTHORITIES[authority].formats]
+    if fmt is not None and fmt not in names:
+        raise ctx.error(
+            f"format {fmt!r} is not one of {AUTHORITIES[authority].name}'s", "postal.format", ", ".join(names)
+        )
+    kit = resolve(spec)
+    if postal["check"] == "warn":
+        return replace(spec, warnings=(*spec.warnings, *warnings_of(kit, authority, fmt)))
+    check_layout(kit, authority, fmt)
+    return spec
 
 
 def find_layout(name: str) -> Path:

@@ -84,9 +84,11 @@ def test_help_me_manifest_rows(help_me: Built) -> None:
         "url_letter-qr",
         "url_card-qr",
         "address",
+        "warnings",
     ]
     for k, row in enumerate(rows):
         assert row["status"] == "built" and row["file"] == "kits-00001.pdf"
+        assert row["warnings"] == ""  # the sample addresses are all in order
         assert row["pages"] == f"{8 * k + 1}-{8 * k + 8}"
         assert CROCKFORD.match(row["token"]), row["token"]
         assert row["url"] == (

@@ -179,9 +179,11 @@ def _error_row(row: int | None, record_id: str, field_name: str | None, reason: 
     return {"row": row, "record_id": record_id, "field": field_name or "", "reason": reason}
 
 
-def _personalise(ctx: _Context, record: Record, issuers: Mapping[str, Any] | None) -> PersonalKit:
-    link = ctx.links.for_record(record.id, issuers) if ctx.links is not None else None
-    return personalise(ctx.kit, record.fields, record_id=record.id, row=record.row, link=link)
+def _personalise(
+    ctx: _Context, record: Record, issuers: Mapping[str, Any] | None, *, codes: bool = True
+) -> PersonalKit:
+    link = ctx.links.for_record(record.id, issuers) if ctx.links is not None and codes else None
+    return personalise(ctx.kit, record.fields, record_id=record.id, row=record.row, link=link, codes=codes)
 
 
 def _checked(policy: AddressPolicy | None, item: Record) -> tuple[Record, str, str | None]:
@@ -211,7 +213,7 @@ def build_chunk(job: Job, chunk: Chunk) -> ChunkResult:
             continue
         item, warnings, address_field = _checked(policy, item)  # every faulty field at once
         try:
-            personal = _personalise(ctx, item, issuers)
+            personal = _personalise(ctx, item, issuers, codes=not job.dry_run)
         except (RecordError, TokenError) as exc:
             field_name = exc.field if isinstance(exc, RecordError) else None
             reason = exc.message + (f" ({exc.hint})" if exc.hint else "")

@@ -16,6 +16,7 @@ from ..kit import KitSpec, ResolvedKit, resolve
 from ..links import Links, qr_blocks
 from ..tokens import DEFAULT_KEY_ENV, load_key
 from ..verify_addresses import ADDRESS_COLUMN
+from .chunk import WARNINGS_COLUMN
 
 __all__ = ["columns", "fingerprint", "prepare", "signing_key"]
 
@@ -26,7 +27,7 @@ DEMO_KEY_SHA256 = "6f9342f1c1bd9f69e052e296f524696e0c65d6f014b3eaeecfa9df1f358df
 def columns(kit: ResolvedKit, imposed: bool) -> list[str]:
     columns = ["record_id", "row", "status", "file", "pages"] + (["sheets", "placements"] if imposed else [])
     links = [f"url_{b.name}" for _, b in qr_blocks(kit)]
-    return columns + (["token", "url", *links] if links else []) + [ADDRESS_COLUMN]
+    return columns + (["token", "url", *links] if links else []) + [ADDRESS_COLUMN, WARNINGS_COLUMN]
 
 
 def prepare(spec: KitSpec, impose: Imposition | None) -> ResolvedKit:

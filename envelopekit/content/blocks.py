@@ -80,6 +80,7 @@ class AddressBlock:
     colour: Colour = BLACK
     panel: int = 0
     home_country: str = ""  # no country line for recipients in the sender's country
+    check: Literal["reject", "warn", "off"] = "warn"  # a faulty address (content.address): [defaults]
     variable: bool = field(default=True, init=False)
 
     @property
