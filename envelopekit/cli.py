@@ -180,6 +180,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             encoding=args.encoding,
             delimiter=args.delimiter,
             progress=show,
+            preflight=args.preflight,
         )
     return _report_build(args, result)
 
@@ -296,6 +297,27 @@ def cmd_verify(args: argparse.Namespace) -> int:
             bar.close()
     print(format_report(report))
     return EXIT_OK if report.ok else EXIT_FAIL
+
+
+def cmd_preflight(args: argparse.Namespace) -> int:
+    from .preflight import describe_rules, preflight
+
+    if args.rules:
+        print(describe_rules())
+        return EXIT_OK
+    if not args.files:
+        raise EnvelopekitError("no PDF to preflight", hint="envelopekit preflight FILE.pdf ...")
+    reports = [preflight(Path(f), args.profile) for f in args.files]
+    if args.json:
+        ok = all(r.ok for r in reports)
+        json.dump(
+            {"ok": ok, "profile": args.profile, "files": [r.to_dict() for r in reports]}, sys.stdout, indent=1
+        )
+        sys.stdout.write("\n")
+    else:
+        for r in reports:
+            print(printable(r.format()))
+    return EXIT_OK if all(r.ok for r in reports) else EXIT_FAIL
 
 
 class _PageBar:
@@ -537,6 +559,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check the layout and every record, write dry-run-errors.csv, draw nothing",
     )
+    run.add_argument(
+        "--preflight",
+        action="store_true",
+        help="preflight every PDF (PDF/X-1a rules) before it is kept; a failure fails the build "
+        "and leaves a previous build in place",
+    )
     run.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     run.add_argument("-q", "--quiet", action="store_true", help="only errors and warnings")
     run.add_argument(
@@ -580,6 +608,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="pixels a page may take when rendered (default 100 million, or $ENVELOPEKIT_MAX_PAGE_PIXELS)",
     )
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser(
+        "preflight",
+        help="check PDFs the way a prepress operator does (PDF/X, boxes, fonts, colour, die lines, QR codes)",
+        description="Check print PDFs against PDF/X and the rules a prepress operator rejects files by. "
+        "Exit 0 only when no file has an error.",
+    )
+    p.add_argument("files", nargs="*", metavar="FILE.pdf", help="PDFs to check")
+    p.add_argument(
+        "--profile",
+        choices=["x1a", "x4"],
+        default="x1a",
+        help="the PDF/X flavour to check against (default x1a)",
+    )
+    p.add_argument("--json", action="store_true", help="print the findings as JSON on stdout")
+    p.add_argument("--rules", action="store_true", help="list the rules and exit")
+    p.set_defaults(func=cmd_preflight)
 
     p = sub.add_parser("token", help="verify signed survey tokens, or make a new signing key")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -106,6 +106,7 @@ def build_files(
     encoding: str | None = None,
     delimiter: str | None = None,
     progress: Callable[[Progress], None] | None = None,
+    preflight: bool | str = False,
 ) -> BuildResult:
     """The common case in one call: a layout and records in, print-ready PDFs, a
     manifest, an errors report and a job ticket in ``output``.
@@ -114,6 +115,7 @@ def build_files(
     for the layout's sample record. ``workers`` processes build in parallel (None: all
     cores); ``executor="dask"`` runs on a Dask cluster (``dask_scheduler`` address, or a
     local one). ``rename`` maps source column names to the layout's field names.
+    ``preflight`` (True, or a profile name: "x1a") checks every PDF before it is kept.
 
     ``envelopekit.build("help-me", "people.csv", "out")``
     """
@@ -157,6 +159,7 @@ def build_files(
             inputs=inputs,
             sources=sources,
             id_field=ident,
+            preflight=preflight,
         )
     finally:
         runner.close()

@@ -82,12 +82,15 @@ def build(
     inputs: Iterable[Path] = (),
     sources: Mapping[str, str] | None = None,
     id_field: str | None = None,
+    preflight: bool | str = False,
 ) -> BuildResult:
     """Build every record's kit into ``outdir`` as a transaction (see :mod:`.folder`).
 
     ``executor`` defaults to this process. ``inputs`` are files the build reads (never
     overwritten); ``sources`` their digests for the resume check. ``progress`` is
-    called after every chunk.
+    called after every chunk. ``preflight`` (True, or a profile name) checks each
+    chunk's PDFs before they are kept: a failure stops the build (a previous build
+    in the folder stays) with a PreflightError naming the file, page and rule.
     """
     if chunk < 1:
         raise EnvelopekitError(f"chunk = {chunk}: a file holds at least one kit")
@@ -123,6 +126,7 @@ def build(
             total=total,
             sources=dict(sources or {"records": "stream"}),
             id_field=id_field or spec.id_field,
+            preflight=("x1a" if preflight is True else preflight) or None,
         )
     finally:
         tx.close()
@@ -145,6 +149,7 @@ def _run(
     total: int | None,
     sources: dict[str, str],
     id_field: str,
+    preflight: str | None = None,
 ) -> BuildResult:
     result = BuildResult(tx.out, summary=kit.summary(), notes=tx.notes)
     signing = signing_key(kit, key, key_file, tx.state, result.notes)
@@ -176,6 +181,8 @@ def _run(
                 "rejected": len(res.errors),
                 "pages": res.pages,
             }
+            if preflight:
+                _preflight(res, preflight, result)
             tx.add_chunk(entry, {f.name: f.data for f in res.files}, res.rows, res.errors)
             _count(result, entry, res.errors)
             if progress is not None:
@@ -186,6 +193,20 @@ def _run(
         raise
     _finish(tx, kit, result, impose, proof)
     return result
+
+
+def _preflight(res: ChunkResult, profile: str, result: BuildResult) -> None:
+    """Preflight a chunk's PDFs before they are kept (raises PreflightError on an error;
+    warnings become notes)."""
+    from ..preflight import check_files
+
+    for report in check_files(((f.name, f.data) for f in res.files), profile):
+        if report.warnings:
+            first = report.warnings[0]
+            result.notes.append(
+                f"preflight: {report.file}: {len(report.warnings)} warning(s), first: page {first.page}: "
+                f"{first.rule}: {first.what}"
+            )
 
 
 def _skip_kept(
