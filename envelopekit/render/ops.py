@@ -27,14 +27,20 @@ _BIG = 1e5
 
 @lru_cache(maxsize=64)
 def _cmyk_image(path: str) -> Any:
-    """The image as CMYK (print output is PDF/X-1a: no RGB); read once per process."""
+    """The image as CMYK (print output is PDF/X-1a: no RGB, no transparency), through
+    ICC profiles and ink-limited (see :mod:`envelopekit.colour`); read once per process."""
+    import warnings
+
     from PIL import Image
     from reportlab.lib.utils import ImageReader
 
+    from ..colour import InkWarning, to_print_cmyk
+
     with Image.open(path) as im:
-        im.load()
-        cmyk = im if im.mode == "CMYK" else im.convert("RGBA").convert("RGB").convert("CMYK")
-    return ImageReader(cmyk)
+        ready = to_print_cmyk(im, name=path)
+    for message in ready.warnings:
+        warnings.warn(message, InkWarning, stacklevel=2)
+    return ImageReader(ready.image)
 
 
 def _path(c: Canvas, path: Path | Polygon, t: Transform | None = None) -> Any:
