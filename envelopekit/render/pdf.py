@@ -62,6 +62,9 @@ BLACK = CMYKColor(0, 0, 0, 1)
 rl_config.useA85 = 0
 
 _SUBSET_SALT: ContextVar[str] = ContextVar("envelopekit_subset_salt", default="")
+DIE_LAYERS: ContextVar[bool] = ContextVar("envelopekit_die_layers", default=False)
+"""While True (PDF/X-4 builds), each die-line stroke is marked content of its processing
+step, ``/OC /Cutting BDC ... EMC``; render/x4.py makes the layers those names point to."""
 _plain_subset_tag = ttfonts.SUBSETN
 
 
@@ -139,6 +142,11 @@ class PdfCanvas:
             _SUBSET_SALT.reset(token)
 
     # --- technical lines ---------------------------------------------------------------
+    def _step(self, tag: str | None) -> None:
+        """Open (a tag of render.x4.STEPS) or close (None) a processing step's marked content."""
+        if DIE_LAYERS.get():
+            self.c._code.append(f"/OC /{tag} BDC" if tag else "EMC")
+
     def die_lines(self, net: Net, t: Transform, *, proof: bool = False) -> None:
         """Cut outline, creases and glue outlines of ``net`` placed by ``t``."""
         c = self.c
@@ -148,14 +156,18 @@ class PdfCanvas:
         c.setLineWidth(CUT_WIDTH if not proof else PROOF_LINE)
         c.setLineJoin(1)
         c.setStrokeColor(self.inks.colour("cut"))
+        self._step("Cutting")
         c.drawPath(_path(c, net.outline, t), stroke=1, fill=0)
+        self._step(None)
         c.setStrokeColor(self.inks.colour("crease"))
         c.setDash(*CREASE_DASH)
         p = c.beginPath()
         for fold in net.folds:
             p.moveTo(*t.apply(fold.p0))
             p.lineTo(*t.apply(fold.p1))
+        self._step("Creasing")
         c.drawPath(p, stroke=1, fill=0)
+        self._step(None)
         c.setDash()
         if net.glue:
             glue = self.inks.colour("glue")
@@ -169,7 +181,9 @@ class PdfCanvas:
                 for q in pts[1:]:
                     p.lineTo(*q)
                 p.close()
+            self._step("Gluing")
             c.drawPath(p, stroke=1, fill=0)
+            self._step(None)
         c.restoreState()
 
     def marks(self, marks: Iterable[MarkLine]) -> None:
@@ -383,7 +397,9 @@ class KitRenderer(PdfCanvas, OpDrawer):
         for a, b in piece.folds:
             p.moveTo(*place.apply(a))
             p.lineTo(*place.apply(b))
+        self._step("Creasing")
         c.drawPath(p, stroke=1, fill=0)
+        self._step(None)
         c.restoreState()
 
     def slug(self, page: PageGeometry, text: str, size: float = 6.0) -> None:
