@@ -578,7 +578,13 @@ class Walker:
                         subpaths.append(tuple(current))
                     current = [apply(state.ctm, _num(operands[0]), _num(operands[1]))]
                 elif op in ("c", "v", "y"):
-                    current.append(apply(state.ctm, _num(operands[-2]), _num(operands[-1])))
+                    xy = [
+                        apply(state.ctm, _num(operands[i]), _num(operands[i + 1]))
+                        for i in range(0, len(operands), 2)
+                    ]
+                    p0 = current[-1] if current else xy[-1]
+                    p1, p2 = (xy[0], xy[1]) if op == "c" else (p0, xy[0]) if op == "v" else (xy[0], xy[1])
+                    current.extend(_bezier(p0, p1, p2, xy[-1]))
                 elif op == "h":
                     if current:
                         current.append(current[0])
@@ -970,6 +976,24 @@ class Walker:
             return
         parents = (*frame.parents, key) if key is not None else frame.parents
         yield from self._run(ops, _Frame(resources, where, frame.depth + 1, parents), inner)
+
+
+CURVE_STEPS = 8  # a curve is followed as this many straight pieces
+
+
+def _bezier(
+    p0: tuple[float, float], p1: tuple[float, float], p2: tuple[float, float], p3: tuple[float, float]
+) -> list[tuple[float, float]]:
+    """Points along a cubic Bezier curve (page space), p0 excluded, p3 last."""
+    out = []
+    for i in range(1, CURVE_STEPS + 1):
+        t = i / CURVE_STEPS
+        u = 1 - t
+        a, b, c, d = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
+        out.append(
+            (a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0], a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1])
+        )
+    return out
 
 
 _SIMPLE = re.compile(rb"[^()<>\[\]{}%#]*")
