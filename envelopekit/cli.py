@@ -316,7 +316,8 @@ def cmd_preflight(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         for r in reports:
-            print(printable(r.format()))
+            for line in r.format().splitlines():
+                print(printable(line))
     return EXIT_OK if all(r.ok for r in reports) else EXIT_FAIL
 
 

@@ -607,6 +607,10 @@ def test_cli_preflight_exit_codes_and_json(tmp_path: Path, capsys: pytest.Captur
     good, bad = tmp_path / "good.pdf", tmp_path / "bad.pdf"
     good.write_bytes(make_pdf())
     bad.write_bytes(BROKEN["total-ink"][1]())
+    assert main(["preflight", str(good), str(bad)]) == 1
+    text = capsys.readouterr().out
+    assert "good.pdf: PASS" in text and "bad.pdf: FAIL" in text and "\\x0a" not in text
+    assert "\n  error   page 1    total-ink: " in text
     assert main(["preflight", str(good)]) == 0
     assert "PASS" in capsys.readouterr().out
     assert main(["preflight", str(good), str(bad), "--json"]) == 1
