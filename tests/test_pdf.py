@@ -159,10 +159,12 @@ def walk(reader: PdfReader, page: Any) -> Walk:
                 gs = _resolve(_resolve(resources["/ExtGState"])[str(operands[0])])
                 if "/OP" in gs:
                     state = replace(
-                        state, overprint_stroke=bool(gs["/OP"]), overprint_fill=bool(gs.get("/op", gs["/OP"]))
+                        state,
+                        overprint_stroke=_flag(gs["/OP"]),
+                        overprint_fill=_flag(gs.get("/op", gs["/OP"])),
                     )
                 elif "/op" in gs:
-                    state = replace(state, overprint_fill=bool(gs["/op"]))
+                    state = replace(state, overprint_fill=_flag(gs["/op"]))
                 if "/LW" in gs:
                     state = replace(state, width=float(gs["/LW"]))
             elif op == "w":
@@ -637,3 +639,8 @@ def test_a_clip_with_bleed_bands_is_their_union_even_where_bands_overlap() -> No
     for x, y in ((40, 40), (75, 40), (40, 75), (75, 70)):  # clip, band 1, band 2, both bands
         assert image.getpixel((x, 100 - y)) < 64, f"({x}, {y}) filled"
     assert image.getpixel((10, 100 - 10)) > 192, "outside the clip: paper"
+
+
+def _flag(value: object) -> bool:
+    """A PDF boolean as a bool: pypdf's BooleanObject(False) is truthy, so compare its value."""
+    return bool(getattr(value, "value", value))
