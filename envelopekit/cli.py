@@ -142,6 +142,8 @@ def _check_build_args(args: argparse.Namespace) -> None:
         raise EnvelopekitError(f"--workers {args.workers}: at least one", hint="omit it to use every core")
     if args.dask_scheduler and args.executor != "dask":
         raise EnvelopekitError("--dask-scheduler is for --executor dask")
+    if args.output_profile and args.pdfx != "x4":
+        raise EnvelopekitError("--output-profile is for --pdfx x4")
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -181,6 +183,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             delimiter=args.delimiter,
             progress=show,
             preflight=args.preflight,
+            pdfx=args.pdfx,
+            output_profile=args.output_profile,
         )
     return _report_build(args, result)
 
@@ -565,6 +569,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="preflight every PDF (PDF/X-1a rules) before it is kept; a failure fails the build "
         "and leaves a previous build in place",
+    )
+    run.add_argument(
+        "--pdfx",
+        choices=["x1a", "x4", "none"],
+        default="x1a",
+        help="PDF/X-1a:2003 (default); PDF/X-4 with the output profile embedded, die lines on "
+        "ISO 19593-1 layers and a PDF/VT part per record; or none: plain PDF for desktop printers",
+    )
+    run.add_argument(
+        "--output-profile",
+        metavar="FILE.icc",
+        help="with --pdfx x4: the print shop's CMYK output profile (default: the bundled one)",
     )
     run.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     run.add_argument("-q", "--quiet", action="store_true", help="only errors and warnings")

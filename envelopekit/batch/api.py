@@ -107,6 +107,8 @@ def build_files(
     delimiter: str | None = None,
     progress: Callable[[Progress], None] | None = None,
     preflight: bool | str = False,
+    pdfx: str = "x1a",
+    output_profile: str | os.PathLike[str] | None = None,
 ) -> BuildResult:
     """The common case in one call: a layout and records in, print-ready PDFs, a
     manifest, an errors report and a job ticket in ``output``.
@@ -116,6 +118,9 @@ def build_files(
     cores); ``executor="dask"`` runs on a Dask cluster (``dask_scheduler`` address, or a
     local one). ``rename`` maps source column names to the layout's field names.
     ``preflight`` (True, or a profile name: "x1a") checks every PDF before it is kept.
+    ``pdfx``: "x1a" (PDF/X-1a:2003, the default), "x4" (PDF/X-4: ``output_profile`` or the
+    bundled CMYK profile embedded, die lines on ISO 19593-1 layers, a PDF/VT part per
+    record) or "none" (plain PDF for desktop printers).
 
     ``envelopekit.build("help-me", "people.csv", "out")``
     """
@@ -160,6 +165,8 @@ def build_files(
             sources=sources,
             id_field=ident,
             preflight=preflight,
+            pdfx=pdfx,
+            output_profile=output_profile,
         )
     finally:
         runner.close()

@@ -8,6 +8,7 @@ runs the same in this process, in a process pool or on a Dask worker. The runner
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import io
@@ -55,6 +56,8 @@ class Job:
     impose: Imposition | None = None
     dry_run: bool = False
     id_field: str | None = None  # the records' id column, named when an id may not go in a URL
+    pdfx: str = "x1a"  # render.x4.MODES: PDF/X-1a:2003, PDF/X-4 (layers, record parts) or plain PDF
+    output_profile: bytes | None = None  # the CMYK ICC profile embedded for PDF/X-4
 
     @property
     def stem(self) -> str:
@@ -198,7 +201,31 @@ def _checked(policy: AddressPolicy | None, item: Record) -> tuple[Record, str, s
 
 def build_chunk(job: Job, chunk: Chunk) -> ChunkResult:
     """Build one chunk: every record's kit into one PDF (in memory), a manifest row
-    per item, an error row per rejected one. Touches no file."""
+    per item, an error row per rejected one. Touches no file. With ``job.pdfx`` "x4"
+    the die lines are drawn as marked content and each PDF then becomes PDF/X-4 with
+    layers and a record part per record (render.x4); "none" makes plain PDFs."""
+    if job.proof or job.pdfx == "x1a":  # proofs are never PDF/X and stay as they are
+        return _build_chunk(job, chunk)
+    from ..render.pdf import DIE_LAYERS
+    from ..render.x4 import parts_from_rows, to_plain, to_x4
+
+    token = DIE_LAYERS.set(job.pdfx == "x4")
+    try:
+        result = _build_chunk(job, chunk)
+    finally:
+        DIE_LAYERS.reset(token)
+    files = []
+    for f in result.files:
+        if job.pdfx == "x4":
+            assert job.output_profile is not None, "the runner reads the output profile"
+            data = to_x4(f.data, job.output_profile, parts=parts_from_rows(result.rows, f.name))
+        else:
+            data = to_plain(f.data)
+        files.append(dataclasses.replace(f, data=data))
+    return dataclasses.replace(result, files=tuple(files))
+
+
+def _build_chunk(job: Job, chunk: Chunk) -> ChunkResult:
     ctx = _context(job)
     issuers = ctx.links.session() if ctx.links is not None else None
     policy = address_policy(p.block for piece in ctx.kit.pieces for p in piece.side_a + piece.side_b)

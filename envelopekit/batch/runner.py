@@ -9,6 +9,7 @@ flight, the record ids seen and the tokens issued are held.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -83,6 +84,8 @@ def build(
     sources: Mapping[str, str] | None = None,
     id_field: str | None = None,
     preflight: bool | str = False,
+    pdfx: str = "x1a",
+    output_profile: str | os.PathLike[str] | None = None,
 ) -> BuildResult:
     """Build every record's kit into ``outdir`` as a transaction (see :mod:`.folder`).
 
@@ -91,9 +94,18 @@ def build(
     called after every chunk. ``preflight`` (True, or a profile name) checks each
     chunk's PDFs before they are kept: a failure stops the build (a previous build
     in the folder stays) with a PreflightError naming the file, page and rule.
+    ``pdfx`` is "x1a" (PDF/X-1a:2003), "x4" (PDF/X-4 with ``output_profile`` embedded, the
+    bundled CMYK profile by default; die-line layers and record parts) or "none" (plain PDF).
     """
     if chunk < 1:
         raise EnvelopekitError(f"chunk = {chunk}: a file holds at least one kit")
+    if pdfx not in ("x1a", "x4", "none"):
+        raise EnvelopekitError(f"pdfx = {pdfx!r}: choose x1a, x4 or none")
+    profile: bytes | None = None
+    if pdfx == "x4" and not proof and not dry_run:
+        from ..render.x4 import read_profile
+
+        profile = read_profile(output_profile)
     kit = prepare(spec, impose)
     out = Path(outdir)
     if dry_run:
@@ -126,7 +138,9 @@ def build(
             total=total,
             sources=dict(sources or {"records": "stream"}),
             id_field=id_field or spec.id_field,
-            preflight=("x1a" if preflight is True else preflight) or None,
+            preflight=(("x4" if pdfx == "x4" else "x1a") if preflight is True else preflight) or None,
+            pdfx=pdfx,
+            output_profile=profile,
         )
     finally:
         tx.close()
@@ -150,17 +164,23 @@ def _run(
     sources: dict[str, str],
     id_field: str,
     preflight: str | None = None,
+    pdfx: str = "x1a",
+    output_profile: bytes | None = None,
 ) -> BuildResult:
     result = BuildResult(tx.out, summary=kit.summary(), notes=tx.notes)
     signing = signing_key(kit, key, key_file, tx.state, result.notes)
     options = {"chunk": chunk, "proof": proof, "impose": repr(impose)}
+    if pdfx != "x1a":  # an X-1a build's fingerprint stays as before: older builds still resume
+        options["pdfx"] = pdfx
+        if output_profile is not None:
+            options["output profile"] = hashlib.sha256(output_profile).hexdigest()
     prints = fingerprint(spec, kit, signing, options, sources)
     journal = Journal(prints, columns(kit, impose is not None), chunk)
     kept = tx.begin(journal, resume=resume)
     if tx.journal is not None and tx.journal.state == "complete":
         return _report_kept(result, tx, kept)
     name = prints["layout"] + prints["options"] + prints["signing key"]
-    job = Job(spec, name, signing, proof, impose, id_field=id_field)
+    job = Job(spec, name, signing, proof, impose, id_field=id_field, pdfx=pdfx, output_profile=output_profile)
     started = time.monotonic()
     stream = records if records is not None else sample_records(spec)
     todo = chunked(validated(stream, spec, required_fields(kit)), chunk)
