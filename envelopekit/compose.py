@@ -22,6 +22,7 @@ from .content.blocks import (
     Colour,
     FillBlock,
     ImageBlock,
+    ImbBlock,
     QRBlock,
     RectBlock,
     RuleBlock,
@@ -423,6 +424,11 @@ def personalise(
                     symbol = symbols[url, block.error] = _qr_symbol(url, block.error)
                 qr_cache[key] = _qr_ops(block, url, where, symbol)
             return qr_cache[key]
+        if isinstance(block, ImbBlock):
+            from .content.imb import block_bars
+
+            # 65 bars in 100 % K, checked field by field first; a non-US record may get none.
+            return tuple(FillOp(r, block.colour) for r in block_bars(block, fields, row, p.region))
         if isinstance(block, AddressBlock):
             # Shrink first, then wrap: a long organisation name takes two lines, not a rejection.
             return _text_ops(_address_text(block, fields), block, wrap=True, field=where)

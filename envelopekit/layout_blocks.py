@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .content import imb
 from .content.blocks import (
     BLACK,
     AddressBlock,
     Block,
     FillBlock,
     ImageBlock,
+    ImbBlock,
     QRBlock,
     RectBlock,
     RuleBlock,
@@ -43,7 +45,7 @@ from .schema import (
     Text,
     join,
 )
-from .units import mm, pt
+from .units import inch, mm, pt
 
 __all__ = [
     "BLOCKS",
@@ -85,6 +87,8 @@ def _template(text: str) -> None:
 
 
 TEMPLATE = Text(max_len=5000, check=_template)
+IMB_TEXT = Text(max_len=200, check=_template)
+"""An IMb field: digits, or a template of record fields."""
 """A text block's template: a letter's body is 2,000 characters; fitting tries every size."""
 
 
@@ -241,6 +245,59 @@ def _rect(a: Args) -> RectBlock:
     return RectBlock(a.name, box, a["fill"], a["stroke"], a["width"], radius, a["dash"], a.panel)
 
 
+def _imb(a: Args) -> ImbBlock:
+    for key in ("barcode_id", "service_type", "mailer_id", "routing"):
+        value = a[key]
+        if not template_fields(value):  # digits of the layout, the same for every record
+            digits = imb.routing_digits(value) if key == "routing" else value
+            problem = imb.check_digits(digits, key)
+            if problem:
+                raise a.ctx.error(problem, join(a.path, key))
+    serial = a["serial"]
+    if serial != "row" and not template_fields(serial):
+        raise a.ctx.error(
+            f"serial {serial!r} would be the same for every record: serials are unique in a batch",
+            join(a.path, "serial"),
+            'use "row" (serial_start + the record\'s row) or a record field such as "{serial}"',
+        )
+    mid = a["mailer_id"]
+    if serial == "row" and not template_fields(mid):
+        width = imb.serial_width(mid)
+        if a["serial_start"] >= 10**width:
+            raise a.ctx.error(
+                f"serial_start {a['serial_start']} has more than {width} digits "
+                f"(with a {len(mid)}-digit mailer_id)",
+                join(a.path, "serial_start"),
+            )
+    box = a["box"]
+    if box is None and (".cards[" in a.path or not a.path.rpartition(".")[2].startswith("front[")):
+        raise a.ctx.error(
+            "an imb block without a box goes in the USPS clear zone of an envelope's front",
+            join(a.path, "box"),
+            "give box = [x, y, width, height] here, or move the block to an envelope's front",
+        )
+    if box is not None and (box.width < imb.BOX_WIDTH - 1e-6 or box.height < imb.BOX_HEIGHT - 1e-6):
+        raise a.ctx.error(
+            f"box {box.width / inch:.3f} x {box.height / inch:.3f} in is smaller than the barcode with its "
+            f"quiet zones ({imb.BOX_WIDTH / inch:.3f} x {imb.BOX_HEIGHT / inch:.3f} in)",
+            join(a.path, "box"),
+            "the bars are drawn at the USPS nominal size; make the box at least that",
+        )
+    return ImbBlock(
+        a.name,
+        box,
+        a["service_type"],
+        mid,
+        a["barcode_id"],
+        serial,
+        int(a["serial_start"]),
+        a["routing"],
+        a["non_us"],
+        a.defaults["home_country"],
+        a.panel,
+    )
+
+
 def _fill(a: Args) -> FillBlock:
     return FillBlock(a.name, a["colour"], a.panel, a["box"])
 
@@ -310,6 +367,46 @@ BLOCKS: dict[str, BlockType] = {
             }
         ),
         _qr,
+    ),
+    "imb": BlockType(
+        "a USPS Intelligent Mail barcode, 100 % K; its fields are digits or `{field}` templates, "
+        "checked digit by digit (a barcode of a faulty record is never drawn)",
+        Table(
+            {
+                "box": Field(
+                    LengthBox(),
+                    "the bars with their quiet zones (at least 3.179 x 0.201 in), bars centred in it",
+                    None,
+                    "the USPS barcode clear zone: bottom right of the envelope front, the leftmost bar "
+                    "3 7/8 in from the right edge, the bars 1/4 in above the bottom edge",
+                ),
+                "barcode_id": Field(IMB_TEXT, "barcode identifier: 2 digits, the second 0-4", "00"),
+                "service_type": Field(IMB_TEXT, "service type identifier (STID): 3 digits", MISSING),
+                "mailer_id": Field(IMB_TEXT, "mailer id: 6 digits, or 9 beginning with 9", MISSING),
+                "serial": Field(
+                    IMB_TEXT,
+                    '`"row"` (serial_start + the record\'s row in its file), or a `{field}` template; '
+                    "9 digits with a 6-digit mailer id, 6 with a 9-digit one; shorter values are zero-padded",
+                    "row",
+                ),
+                "serial_start": Field(
+                    Number(0, None, integer=True),
+                    'added to the row for `serial = "row"`: keep serials unique across mailings (45 days)',
+                    0,
+                ),
+                "routing": Field(
+                    IMB_TEXT,
+                    "the delivery ZIP: 5, 9 or 11 digits (spaces and `-` dropped); empty for none",
+                    "{postal_code}",
+                ),
+                "non_us": Field(
+                    Choice(("skip", "reject")),
+                    'a record whose `country` is not served by USPS: `"skip"` (no barcode) or `"reject"`',
+                    "skip",
+                ),
+            }
+        ),
+        _imb,
     ),
     "image": BlockType(
         "a PNG or JPEG beside the layout file",

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .content.blocks import AddressBlock, FillBlock, RuleBlock
+from .content.blocks import AddressBlock, FillBlock, ImbBlock, RuleBlock
 from .geometry import Rect
 from .units import inch, mm
 
@@ -272,6 +272,10 @@ def _extent(block: Block, w: float, h: float) -> Rect | None:
         if all(c <= 0.05 for c in block.colour):  # paper white, or near enough
             return None
         return block.box or Rect(0, 0, w, h)
+    if isinstance(block, ImbBlock) and block.box is None:
+        from .content.imb import clear_zone_box
+
+        return clear_zone_box(Rect(0, 0, w, h))  # where compose draws it
     box = getattr(block, "box", None)
     return box if isinstance(box, Rect) else None
 
@@ -375,7 +379,9 @@ def _address(kit: ResolvedKit, auth: Authority) -> Iterator[Violation]:
 
 
 def _clear_zones(kit: ResolvedKit, auth: Authority) -> Iterator[Violation]:
-    """Nothing printed in the barcode clear zones (the address included)."""
+    """Nothing printed in the barcode clear zones (the address included) but the USPS
+    Intelligent Mail barcode, which belongs in the USPS one (DMM 202.5: the barcode clear
+    zone holds the IMb); an ``imb`` block without a box is placed there."""
     w, h, blocks = _front(kit)
     show, u = auth.show, auth.unit_name
     for zone_w, zone_h in auth.clear_zones:
@@ -386,6 +392,15 @@ def _clear_zones(kit: ResolvedKit, auth: Authority) -> Iterator[Violation]:
             else f"the bottom {show(zone_h)} {u} of the rightmost {show(zone_w)} {u}"
         )
         for block in blocks:
+            if isinstance(block, ImbBlock) and auth is USPS:
+                box = _extent(block, w, h)
+                if box is not None and _overlap(box, zone) and not _inside(box, zone):
+                    yield Violation(
+                        f"{kit.outer.spec.name}.front.{block.name}",
+                        f"IMb block {block.name!r} lies partly in the {auth.name} barcode clear zone "
+                        f"({what}): put it wholly inside it, or clear of it in the address block",
+                    )
+                continue
             extent = _extent(block, w, h)
             if extent is not None and _overlap(extent, zone):
                 yield Violation(

@@ -20,6 +20,7 @@ __all__ = [
     "Colour",
     "FillBlock",
     "ImageBlock",
+    "ImbBlock",
     "QRBlock",
     "RectBlock",
     "RuleBlock",
@@ -105,6 +106,33 @@ class QRBlock:
 
 
 @dataclass(frozen=True, slots=True)
+class ImbBlock:
+    """A USPS Intelligent Mail barcode (content.imb). Its fields are digits or ``{field}``
+    templates; ``serial = "row"`` numbers the record by its row (``serial_start + row``).
+    ``box`` (bars and quiet zones) None: the clear zone of the envelope front it is on."""
+
+    name: str
+    box: Rect | None
+    service_type: str
+    mailer_id: str
+    barcode_id: str = "00"
+    serial: str = "row"
+    serial_start: int = 0
+    routing: str = "{postal_code}"
+    non_us: Literal["skip", "reject"] = "skip"
+    home_country: str = ""
+    panel: int = 0
+    colour: Colour = BLACK
+    variable: bool = field(default=True, init=False)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        serial = "" if self.serial == "row" else self.serial
+        parts = (self.barcode_id, self.service_type, self.mailer_id, serial, self.routing)
+        return template_fields("\n".join(parts))
+
+
+@dataclass(frozen=True, slots=True)
 class ImageBlock:
     name: str
     box: Rect
@@ -158,4 +186,4 @@ class FillBlock:
     box: Rect | None = None
 
 
-Block = TextBlock | AddressBlock | QRBlock | ImageBlock | RuleBlock | RectBlock | FillBlock
+Block = TextBlock | AddressBlock | QRBlock | ImbBlock | ImageBlock | RuleBlock | RectBlock | FillBlock
