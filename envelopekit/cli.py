@@ -142,6 +142,8 @@ def _check_build_args(args: argparse.Namespace) -> None:
         raise EnvelopekitError(f"--workers {args.workers}: at least one", hint="omit it to use every core")
     if args.dask_scheduler and args.executor != "dask":
         raise EnvelopekitError("--dask-scheduler is for --executor dask")
+    if args.duplex_only_where_needed and not (args.impose and args.duplex):
+        raise EnvelopekitError("--duplex-only-where-needed is for --impose SHEET --duplex turn|tumble")
     if args.output_profile and args.pdfx != "x4":
         raise EnvelopekitError("--output-profile is for --pdfx x4")
 
@@ -161,7 +163,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         from .impose.adapter import Imposition
 
         impose = Imposition(
-            lookup_sheet(args.impose), args.strategy, args.duplex, args.stack_depth, args.date or _today()
+            lookup_sheet(args.impose),
+            args.strategy,
+            args.duplex,
+            args.stack_depth,
+            args.date or _today(),
+            duplex_only_where_needed=args.duplex_only_where_needed,
         )
     with ProgressDisplay(quiet=args.quiet or args.json) as show:
         result = build_files(
@@ -178,6 +185,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             resume=args.resume,
             dry_run=args.dry_run,
             id_field=args.id_field,
+            group=args.group,
             rename=_mapping(args.map),
             encoding=args.encoding,
             delimiter=args.delimiter,
@@ -544,6 +552,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--duplex",
         choices=["turn", "tumble"],
         help="backs for side-B content: work-and-turn (long edge) or work-and-tumble",
+    )
+    p.add_argument(
+        "--duplex-only-where-needed",
+        action="store_true",
+        help="with --duplex: one-sided sheets go to a simplex file instead of getting blank backs",
+    )
+    p.add_argument(
+        "--group",
+        choices=["stock", "record"],
+        default="record",
+        help="single-up pages: a file per paper stock, or kit by kit in one file (default record)",
     )
     p.add_argument("--stack-depth", type=int, help="cut-and-stack: sheets per stack")
     p.add_argument("--date", help="date for the slug line (default: $SOURCE_DATE_EPOCH or today)")

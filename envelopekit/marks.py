@@ -26,6 +26,7 @@ __all__ = [
     "colour_bar",
     "crop_marks",
     "fold_marks",
+    "id_runs",
     "mark_extent",
     "merge_marks",
     "registration_target",
@@ -198,15 +199,22 @@ def slug_text(
     records: tuple[int, int] | None = None,
     stacks: Sequence[tuple[int, int, int]] = (),
     date: str = "",
+    ids: Sequence[int] = (),
 ) -> str:
-    """The slug line: job, sheet n of m, side, record range, stacks, date.
+    """The slug line: job, sheet n of m, side, records, stacks, date.
+
+    ``ids`` are the exact (1-based) record numbers on the sheet, written as runs
+    ("records 1, 6" for a sheet holding only those two, "records 1-3, 7"); ``records``
+    is an inclusive range, for callers that know the sheet holds every record in it.
 
     ``stacks`` lists (stack number, first record, last record) for cut-and-stack
     sheets, so the operator can check each pile before it is stacked. The date is
     passed in (never read from the clock) so output stays reproducible.
     """
     parts = [job, f"sheet {sheet} of {sheets}", f"side {side}"]
-    if records is not None:
+    if ids:
+        parts.append(("record " if len(ids) == 1 else "records ") + id_runs(ids))
+    elif records is not None:
         a, b = records
         parts.append(f"record {a}" if a == b else f"records {a}-{b}")
     if stacks:
@@ -214,6 +222,20 @@ def slug_text(
     if date:
         parts.append(date)
     return "  |  ".join(p for p in parts if p)
+
+
+def id_runs(ids: Iterable[int]) -> str:
+    """Sorted distinct numbers as runs: (1, 2, 3, 7) -> "1-3, 7"; never a range with a gap."""
+    out: list[str] = []
+    run: list[int] = []
+    for n in sorted(set(ids)):
+        if run and n != run[-1] + 1:
+            out.append(f"{run[0]}" if len(run) == 1 else f"{run[0]}-{run[-1]}")
+            run = []
+        run.append(n)
+    if run:
+        out.append(f"{run[0]}" if len(run) == 1 else f"{run[0]}-{run[-1]}")
+    return ", ".join(out)
 
 
 # --- clipping and merging ------------------------------------------------------------------

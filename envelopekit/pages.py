@@ -1,19 +1,39 @@
-"""Single-up page geometry: where one piece sits on its own page, with its boxes.
+"""Page plans: every output page as frozen data, before anything is drawn.
 
-Pure arithmetic, so the renderer only has to draw: MediaBox = the page,
-TrimBox = the piece's cut extents, BleedBox = TrimBox + bleed, and room outside
-the bleed for crop and fold marks and a slug line.
+Single-up geometry is pure arithmetic, so the renderer only has to draw: MediaBox =
+the page, TrimBox = the piece's cut extents, BleedBox = TrimBox + bleed, and room
+outside the bleed for crop and fold marks and a slug line. :class:`PagePlan` says,
+for single-up pages and imposed sheet sides alike, the boxes, side, stock, the placed
+pieces with their transforms, marks, slug and record ids; :func:`dump` writes plans
+as text for golden tests.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .geometry import Point, Rect, Transform
-from .marks import mark_extent
+from .marks import MarkLine, Slug, crop_marks, fold_marks, mark_extent
 from .units import mm
 
-__all__ = ["PageGeometry", "single_up"]
+if TYPE_CHECKING:
+    from .impose.model import SheetPlan
+    from .kit import Piece, ResolvedKit
+
+__all__ = [
+    "PageGeometry",
+    "PagePlan",
+    "Placed",
+    "SingleUpPlanner",
+    "dump",
+    "page_sides",
+    "piece_marks",
+    "piece_page",
+    "sheet_pages",
+    "single_up",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +66,200 @@ def single_up(
         place=Transform.translate(x0, y0),
         slug_at=Point(x0, 2.5 * mm),
     )
+
+
+# --- page plans: every output page as data, single-up and imposed alike --------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """One piece side on a page: ``transform`` maps the piece's trim coordinates (its trim
+    box's corner at the origin; side-B coordinates on a side-B page) to page coordinates."""
+
+    piece: str  # the kit piece's key
+    record: str  # the record id whose kit it belongs to
+    transform: Transform
+    position: int | None = None  # imposed: the position on the sheet (cut-and-stack: the stack's)
+    stack: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PagePlan:
+    """One output page, ready to paint: the renderer decides nothing.
+
+    ``kind`` is ``piece`` (single-up), ``sheet`` (one side of a press sheet) or
+    ``mockups`` (a proof's folded views). ``side`` is the sheet side printed (A, B);
+    ``stock`` the paper it prints on; ``marks`` crop and fold strokes in the
+    registration colour (imposed sheets also carry targets and a colour bar in their
+    :class:`~envelopekit.impose.SheetPlan`, named by ``sheet``); ``records`` the record
+    ids whose pieces it holds; ``proof`` asks for the PROOF mark.
+    """
+
+    number: int  # 1-based page number in its file
+    kind: str
+    media: Rect
+    trim: Rect
+    bleed: Rect
+    side: str
+    stock: str
+    placed: tuple[Placed, ...]
+    marks: tuple[MarkLine, ...]
+    slug: Slug | None
+    records: tuple[str, ...]
+    proof: bool = False
+    sheet: int | None = None  # imposed: the physical sheet number
+
+    @property
+    def geometry(self) -> PageGeometry:
+        at = self.slug.at if self.slug is not None else self.media.origin
+        return PageGeometry(self.media, self.trim, self.bleed, Transform(), at)
+
+
+SLUG_SIZE = 6.0
+
+
+def page_sides(kit: ResolvedKit, only: Collection[str] | None = None) -> tuple[tuple[Piece, int], ...]:
+    """(piece, side) of every print page of one kit (the pieces named in ``only``, or all),
+    in the order they are planned."""
+    return tuple(
+        (piece, side)
+        for piece in kit.pieces
+        if only is None or piece.key in only
+        for side in ((0, 1) if piece.duplex else (0,))
+    )
+
+
+def piece_page(piece: Piece, bleed: float) -> tuple[PageGeometry, Transform]:
+    """A piece's single-up page and its placement: piece coordinates (for a net, net
+    coordinates with its bounding box moved to the trim's corner) -> page coordinates."""
+    page = single_up(piece.width, piece.height, bleed=bleed)
+    if piece.net is None:
+        return page, page.place
+    box = piece.net.bbox
+    return page, page.place @ Transform.translate(-box.x0, -box.y0)
+
+
+def piece_marks(piece: Piece, page: PageGeometry, place: Transform, side: int) -> tuple[MarkLine, ...]:
+    """Crop marks and fold marks of one side of a single-up piece page (side B's folds
+    mirrored: the page is the piece turned over)."""
+    folds = [(place.apply(a), place.apply(b)) for a, b in piece.folds]
+    if side == 1:
+        mirror = Transform.mirror_x(page.trim.center.x)
+        folds = [(mirror.apply(a), mirror.apply(b)) for a, b in folds]
+    bleed = page.bleed.x1 - page.trim.x1
+    return tuple(crop_marks(page.trim, bleed=bleed) + fold_marks(page.trim, folds, bleed=bleed))
+
+
+class SingleUpPlanner:
+    """Plans single-up pages kit by kit: each piece's page geometry and marks are worked
+    out once (a net's bounding box flattens its curves) and shared by every record."""
+
+    def __init__(self, kit: ResolvedKit, *, proof: bool = False, only: Collection[str] | None = None):
+        self.kit = kit
+        self.proof = proof
+        self.sides = page_sides(kit, only)
+        self.job = kit.spec.job or kit.spec.name
+        self._pages: dict[tuple[str, int], tuple[PageGeometry, Transform, tuple[MarkLine, ...]]] = {}
+
+    def placing(self, piece: Piece, side: int) -> tuple[PageGeometry, Transform, tuple[MarkLine, ...]]:
+        """The page, the piece's placement (net coordinates -> page) and the side's marks."""
+        hit = self._pages.get((piece.key, side))
+        if hit is None:
+            page, place = piece_page(piece, self.kit.spec.bleed)
+            hit = self._pages[(piece.key, side)] = (page, place, piece_marks(piece, page, place, side))
+        return hit
+
+    def record(self, record_id: str, first_page: int = 1) -> tuple[PagePlan, ...]:
+        """The pages of one record's kit, numbered from ``first_page``."""
+        out = []
+        for n, (piece, side) in enumerate(self.sides):
+            page, _, marks = self.placing(piece, side)
+            number = first_page + n
+            text = f"{self.job}  {record_id}  {piece.label}  side {'AB'[side]}  p{number}"
+            stock = piece.stock.name if piece.stock is not None else ""
+            out.append(
+                PagePlan(
+                    number=number,
+                    kind="piece",
+                    media=page.media,
+                    trim=page.trim,
+                    bleed=page.bleed,
+                    side="AB"[side],
+                    stock=stock,
+                    placed=(Placed(piece.key, record_id, page.place),),
+                    marks=marks,
+                    slug=Slug(text, page.slug_at, SLUG_SIZE),
+                    records=(record_id,),
+                    proof=self.proof,
+                )
+            )
+        return tuple(out)
+
+
+def sheet_pages(
+    plans: Sequence[SheetPlan], stock: str, *, proof: bool = False, first_page: int = 1
+) -> tuple[PagePlan, ...]:
+    """Imposed sheet sides as page plans (placement keys are (record id, piece) pairs)."""
+    out = []
+    for number, p in enumerate(plans, first_page):
+        placed = tuple(
+            Placed(
+                getattr(pl.key, "piece", pl.key),
+                getattr(pl.key, "record", ""),
+                pl.transform,
+                pl.position,
+                pl.stack,
+            )
+            for pl in p.placements
+        )
+        out.append(
+            PagePlan(
+                number=number,
+                kind="sheet",
+                media=p.media_box,
+                trim=p.trim_box,
+                bleed=p.bleed_box,
+                side=p.side,
+                stock=stock,
+                placed=placed,
+                marks=p.marks,
+                slug=p.slug,
+                records=tuple(dict.fromkeys(pl.record for pl in placed)),
+                proof=proof,
+                sheet=p.number,
+            )
+        )
+    return tuple(out)
+
+
+def dump(plans: Iterable[PagePlan]) -> str:
+    """Page plans as readable text (lengths in mm, 2 decimals), for golden tests and eyes."""
+
+    def r(rect: Rect) -> str:
+        return " ".join(f"{v / mm + 0.0:.2f}" for v in rect.as_tuple())
+
+    lines = []
+    for p in plans:
+        head = f"page {p.number}: {p.kind} side {p.side} stock {p.stock or '-'}"
+        if p.sheet is not None:
+            head += f" sheet {p.sheet}"
+        if p.proof:
+            head += " proof"
+        lines.append(head)
+        lines.append(f"  media {r(p.media)} | trim {r(p.trim)} | bleed {r(p.bleed)}")
+        for pl in p.placed:
+            a, b, c, d, e, f = pl.transform.as_tuple()
+            t = " ".join(
+                [*(f"{v + 0.0:.3f}" for v in (a, b, c, d)), *(f"{v / mm + 0.0:.2f}" for v in (e, f))]
+            )
+            where = f" @{pl.position}" if pl.position is not None else ""
+            where += f" stack {pl.stack}" if pl.stack is not None else ""
+            lines.append(f"  {pl.record} {pl.piece}{where}: [{t}]")
+        kinds: dict[str, int] = {}
+        for m in p.marks:
+            kinds[m.kind] = kinds.get(m.kind, 0) + 1
+        lines.append("  marks " + (", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"))
+        if p.slug is not None:
+            lines.append(f"  slug {p.slug.text!r} at {p.slug.at.x / mm:.2f} {p.slug.at.y / mm:.2f}")
+        lines.append(f"  records {' '.join(p.records) or '-'}")
+    return "\n".join(lines) + "\n"

@@ -158,6 +158,7 @@ class ManifestRecord:
     sheets: tuple[int, ...] = ()  # imposed output: the pages (sheet sides) the record is on, shared
     addresses: tuple[AddressMark, ...] = ()  # the record's address blocks as printed
     placed: tuple[tuple[str, int], ...] = ()  # imposed output: (piece, page) from ``placements``
+    group: int = 0  # a record in several files (one per stock): its parts share this (their line)
 
     @property
     def pages(self) -> str:
@@ -455,6 +456,7 @@ def _parse_manifest(reader: csv.DictReader[str], path: Path) -> _Manifest:
             hint="verify reads the manifest.csv that `envelopekit build` writes",
         )
     blocks = [c for c in columns if c.startswith("url_")]
+    imposed = "sheets" in columns  # pages list the sheet sides a record is on, shared with others
     if ADDRESS_COLUMN not in columns:
         msg = f"the manifest has no {ADDRESS_COLUMN} column (an older build): addresses were not checked"
         findings.append(Finding("warning", None, None, None, msg))
@@ -466,30 +468,58 @@ def _parse_manifest(reader: csv.DictReader[str], path: Path) -> _Manifest:
         url = _unescape(row.get("url"))
         if url and url not in urls:  # no block columns, or a url column that disagrees with them
             urls.append(url)
-        pages_text = _unescape(row["pages"])
-        m = _PAGES.fullmatch(pages_text)
-        sheets: tuple[int, ...] = ()
-        if not m and re.fullmatch(r"\d{1,9}( \d{1,9})+", pages_text):
-            # Imposed output lists the sheet sides a record's pieces are on; records share them.
-            sheets = tuple(sorted({int(x) for x in pages_text.split()}))
-        first = int(m.group(1)) if m else (sheets[0] if sheets else 0)
-        last = int(m.group(2) or first) if m else (sheets[-1] if sheets else 0)
-        if not file or not (m or sheets) or not 1 <= first <= last:
-            msg = f"manifest line {reader.line_num}: a built record needs a file and a page range, "
-            msg += f"not {row['pages']!r}; its codes are not checked"
-            findings.append(Finding("error", file or None, None, record_id or None, msg))
+        files = file.split()
+        pages_items = _unescape(row["pages"]).split() if len(files) > 1 else [_unescape(row["pages"])]
+        sheets_items = (
+            _unescape(row.get("sheets")).split() if len(files) > 1 else [_unescape(row.get("sheets"))]
+        )
+        placed_items = _unescape(row.get("placements")).split(" | ")
+        if len(files) > 1 and not (len(pages_items) == len(files) and len(placed_items) in (1, len(files))):
+            msg = f"manifest line {reader.line_num}: {len(files)} files but pages {row['pages']!r} "
+            msg += "does not give one page list per file; its codes are not checked"
+            findings.append(Finding("error", file, None, record_id or None, msg))
             continue
         addresses = parse_address_column(_unescape(row.get(ADDRESS_COLUMN)))
         if addresses is None:
             msg = f"manifest line {reader.line_num}: {ADDRESS_COLUMN} {row.get(ADDRESS_COLUMN)!r} is not "
             msg += "piece:lines:characters:digest; the record's address is not checked"
             findings.append(Finding("error", file, None, record_id or None, msg))
-        placed = _placed(_unescape(row.get("placements")), _unescape(row.get("sheets")), sheets)
-        records.append(
-            ManifestRecord(
-                record_id, file, first, last, tuple(urls), reader.line_num, sheets, addresses or (), placed
+        parts: list[tuple[str, int, int, tuple[int, ...], tuple[tuple[str, int], ...]]] = []
+        for n, name in enumerate(files or [""]):
+            pages_text = pages_items[n] if n < len(pages_items) else ""
+            m = None if imposed else _PAGES.fullmatch(pages_text)
+            sheets: tuple[int, ...] = ()
+            if not m and re.fullmatch(r"\d{1,9}([ ,]\d{1,9})*", pages_text.strip()):
+                # Imposed output lists the sheet sides a record's pieces are on; records share them.
+                sheets = tuple(sorted({int(x) for x in re.findall(r"\d{1,9}", pages_text)}))
+            first = int(m.group(1)) if m else (sheets[0] if sheets else 0)
+            last = int(m.group(2) or first) if m else (sheets[-1] if sheets else 0)
+            if not name or not (m or sheets) or not 1 <= first <= last:
+                msg = f"manifest line {reader.line_num}: a built record needs a file and a page range, "
+                msg += f"not {row['pages']!r}; its codes are not checked"
+                findings.append(Finding("error", name or None, None, record_id or None, msg))
+                parts = []
+                break
+            placements = placed_items[n] if n < len(placed_items) else ""
+            sheets_text = sheets_items[n].replace(",", " ") if n < len(sheets_items) else ""
+            placed = _placed(placements, sheets_text, sheets)
+            parts.append((name, first, last, sheets, placed))
+        group = reader.line_num if len(parts) > 1 else 0
+        for name, first, last, sheets, placed in parts:
+            records.append(
+                ManifestRecord(
+                    record_id,
+                    name,
+                    first,
+                    last,
+                    tuple(urls),
+                    reader.line_num,
+                    sheets,
+                    addresses or (),
+                    placed,
+                    group,
+                )
             )
-        )
     return tuple(records), tuple(findings), ADDRESS_COLUMN in columns
 
 
@@ -526,10 +556,13 @@ class _Checker:
     unreadable: int = 0
     sizes_unknown: bool = False
     page_counts: Mapping[str, int] | None = None  # pages each readable PDF has; None: trust the manifest
+    parts: dict[int, list[tuple[int, bool]]] = field(default_factory=dict)  # group -> (part, file read)
+    group_size: Counter[int] = field(default_factory=Counter)  # group -> its parts in the manifest
 
     def __post_init__(self) -> None:
         records = self.records or ()
         for i, rec in enumerate(records):
+            self.group_size[rec.group] += 1
             self.found.append(Counter())
             self.by_file.setdefault(rec.file, []).append(i)
             for url in dict.fromkeys(rec.urls):
@@ -600,6 +633,14 @@ class _Checker:
         expected = matched = 0
         for i in indices:
             rec, need, got = records[i], Counter(records[i].urls), self.found[i]
+            if rec.group:  # a record in several files: its codes are checked once all are read
+                parts = self.parts.setdefault(rec.group, [])
+                parts.append((i, page_count is not None))
+                if len(parts) < self.group_size[rec.group]:
+                    continue
+                if not all(ok for _, ok in parts):
+                    continue
+                got = sum((self.found[j] for j, _ in parts), Counter())
             expected += len(rec.urls)
             matched += sum(min(n, got[u]) for u, n in need.items())
             if page_count is None:
@@ -607,12 +648,18 @@ class _Checker:
             if rec.last > page_count:
                 msg = f"manifest pages {rec.pages} but {file} has {_count(page_count, 'page')}"
                 self.add("error", file, None, rec.record_id, msg)
+            if rec.group:
+                where = ", ".join(
+                    f"{records[j].file} pages {records[j].pages}" for j, _ in self.parts[rec.group]
+                )
+            else:
+                where = f"pages {rec.pages}"
             for url, n in need.items():
                 if got[url] == 0:
-                    msg = f"code not found on the record's pages {rec.pages}: {url}"
+                    msg = f"code not found on the record's {where}: {url}"
                     self.add("error", file, None, rec.record_id, msg)
                 elif got[url] < n:
-                    msg = f"{got[url]} of {n} codes for {url} found on the record's pages {rec.pages}"
+                    msg = f"{got[url]} of {n} codes for {url} found on the record's {where}"
                     self.add("error", file, None, rec.record_id, msg)
         if page_count is None and indices:
             msg = f"the codes of its {_count(len(indices), 'record')} in the manifest could not be checked"
@@ -780,9 +827,22 @@ def _address_checker(
         checker.add("error", file, page, record_id, message)
 
     found = AddressChecker([r.record_id for r in records], checker.owners, error)
+    groups: dict[int, list[int]] = {}  # a record in several files: its parts
     for i, rec in enumerate(records):
-        pages = rec.pages_within(counts.get(rec.file, 0))
+        if rec.group:
+            groups.setdefault(rec.group, []).append(i)
+    for i, rec in enumerate(records):
+        parts = groups[rec.group] if rec.group else [i]
+        if parts[0] != i:
+            continue
         for mark in rec.addresses:
-            placed = [p for piece, p in rec.placed if piece == mark.piece and p in pages]
-            found.expect(i, rec.file, placed or pages, mark)
+            where: list[tuple[str, Sequence[int], Sequence[int]]] = []
+            for j in parts:
+                pages = records[j].pages_within(counts.get(records[j].file, 0))
+                placed = [p for piece, p in records[j].placed if piece == mark.piece and p in pages]
+                where.append((records[j].file, placed, pages))
+            if any(placed for _, placed, _ in where):  # only the files its piece was placed in
+                where = [(f, placed, placed) for f, placed, _ in where if placed]
+            file, _, carriers = where[0]
+            found.expect(i, file, carriers, mark, [(f, p) for f, _, ps in where[1:] for p in ps])
     return found

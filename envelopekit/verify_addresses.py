@@ -151,6 +151,10 @@ class _Expected:
     mark: AddressMark
     file: str
     carriers: frozenset[int]  # pages that must carry it
+    also: frozenset[tuple[str, int]] = frozenset()  # (file, page): carriers in the record's other files
+
+    def carries(self, file: str, page: int) -> bool:
+        return (file == self.file and page in self.carriers) or (file, page) in self.also
 
 
 Report = Callable[[str, int | None, str | None, str], None]  # (file, page, record id, message): an error
@@ -176,13 +180,25 @@ class AddressChecker:
     by_page: dict[tuple[str, int], list[int]] = field(default_factory=dict)  # carrier page -> expected
     spans: set[int] = field(default_factory=set)  # line counts to try
 
-    def expect(self, record: int, file: str, pages: Iterable[int], mark: AddressMark) -> None:
+    def expect(
+        self,
+        record: int,
+        file: str,
+        pages: Iterable[int],
+        mark: AddressMark,
+        also: Iterable[tuple[str, int]] = (),
+    ) -> None:
+        """Record ``record``'s ``mark`` must be on one of ``pages`` of ``file`` or of the
+        (file, page) pairs in ``also`` (a record whose pieces are in several files)."""
         index = len(self.expected)
         carriers = frozenset(pages)
-        self.expected.append(_Expected(record, mark, file, carriers))
+        more = frozenset(also)
+        self.expected.append(_Expected(record, mark, file, carriers, more))
         self.by_digest.setdefault(mark.digest, []).append(index)
         for page in carriers:
             self.by_page.setdefault((file, page), []).append(index)
+        for where in more:
+            self.by_page.setdefault(where, []).append(index)
         self.spans.add(mark.lines)
 
     @property
@@ -226,7 +242,7 @@ class AddressChecker:
 
     def _hit(self, file: str, page: int, digest: str) -> None:
         candidates = self.by_digest[digest]
-        own = [i for i in candidates if page in self.expected[i].carriers and self.expected[i].file == file]
+        own = [i for i in candidates if self.expected[i].carries(file, page)]
         if own:  # identical addresses of several records: each may be found on its own page
             for i in own:
                 self.found.setdefault(i, (file, page))

@@ -29,7 +29,12 @@ def test_every_code_verifies_on_imposed_output(tmp_path: Path, demo_key: bytes, 
             key=demo_key,
             impose=Imposition(lookup_sheet("SRA3"), strategy),
         )
-    assert result.built == 10 and result.files[0].name == "sheets-00001.pdf"
+    assert result.built == 10
+    assert [f.name for f in result.files] == [  # one file per stock, never mixed on a sheet
+        "sheets-00001-envelope-100.pdf",
+        "sheets-00001-text-120.pdf",
+        "sheets-00001-card-300.pdf",
+    ]
     report = verify(tmp_path)
     assert report.ok, [str(f) for f in report.findings]
     assert report.matched == report.expected == 20

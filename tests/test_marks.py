@@ -138,3 +138,10 @@ def test_merge_marks_covers_exactly_the_same_points(spec: list[tuple[bool, float
             p = m.p0.lerp(m.p1, t)
             assert covered(marks, p) == covered(merged, p)
     assert len(merged) <= len(marks)
+
+
+def test_slug_text_names_exact_one_based_record_ids_as_runs() -> None:
+    text = slug_text("j", sheet=1, sheets=2, side="A", ids=(1, 6))
+    assert "records 1, 6" in text and "1-6" not in text
+    assert "records 1-3, 7" in slug_text("j", sheet=1, sheets=1, side="A", ids=(3, 1, 2, 7, 7))
+    assert "record 5  " in slug_text("j", sheet=1, sheets=1, side="A", ids=(5,), date="d")

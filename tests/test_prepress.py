@@ -89,7 +89,7 @@ def test_imposed_sheets_put_no_fill_on_a_die_line_separation(tmp_path: Path, dem
     from pypdf import PdfReader
 
     build(load_layout("help-me"), None, tmp_path, key=demo_key, impose=Imposition(lookup_sheet("SRA3")))
-    plan = PdfReader(tmp_path / "sheets-00001.pdf").pages[0]
+    plan = PdfReader(tmp_path / "sheets-00001-envelope-100.pdf").pages[0]
     content = plan.get_contents().get_data().decode("latin-1")
     # Spot colours are stroked (CS/SCN), never filled (cs/scn) on the sheet itself.
     names = {k: str(v.get_object()[1]) for k, v in plan["/Resources"].get("/ColorSpace", {}).items()}

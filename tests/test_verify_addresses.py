@@ -370,13 +370,14 @@ def test_imposed_output_passes_and_knows_the_envelopes_sheet(cut_and_stack: Path
 def test_swapped_sheets_fail_naming_both_records(cut_and_stack: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     shutil.copytree(cut_and_stack, out, ignore=shutil.ignore_patterns(".envelopekit"))
-    pdf = out / "sheets-00001.pdf"
+    pdf = out / "sheets-00001-envelope-100.pdf"
     rewrite(pdf, swapped(page_count(pdf), 0, 1))  # sheets 1 and 2: R0001's and R0002's outers
     report = verify(out)
     found = errors(report)
     assert len(found) == 2, found
-    assert "page 1, record R0001: the address of record R0002 (outer, sheets-00001.pdf page 2)" in found[0]
-    assert "page 2, record R0002: the address of record R0001 (outer, sheets-00001.pdf page 1)" in found[1]
+    name = "sheets-00001-envelope-100.pdf"
+    assert f"page 1, record R0001: the address of record R0002 (outer, {name} page 2)" in found[0]
+    assert f"page 2, record R0002: the address of record R0001 (outer, {name} page 1)" in found[1]
 
 
 def test_an_envelope_moved_to_another_sheet_of_its_own_record_fails(
@@ -385,7 +386,7 @@ def test_an_envelope_moved_to_another_sheet_of_its_own_record_fails(
     """On imposed output the address must be on the sheet its placement names."""
     out = tmp_path / "out"
     shutil.copytree(cut_and_stack, out, ignore=shutil.ignore_patterns(".envelopekit"))
-    pdf = out / "sheets-00001.pdf"
+    pdf = out / "sheets-00001-envelope-100.pdf"
     rewrite(pdf, swapped(page_count(pdf), 0, 10))  # R0001's sheets 1 and 11
     found = errors(verify(out))
     assert any(

@@ -109,6 +109,7 @@ def build_files(
     preflight: bool | str = False,
     pdfx: str = "x1a",
     output_profile: str | os.PathLike[str] | None = None,
+    group: str = "record",
 ) -> BuildResult:
     """The common case in one call: a layout and records in, print-ready PDFs, a
     manifest, an errors report and a job ticket in ``output``.
@@ -118,6 +119,8 @@ def build_files(
     cores); ``executor="dask"`` runs on a Dask cluster (``dask_scheduler`` address, or a
     local one). ``rename`` maps source column names to the layout's field names.
     ``preflight`` (True, or a profile name: "x1a") checks every PDF before it is kept.
+    ``group="stock"`` writes single-up pages in a file per paper stock (and sides printed),
+    ``"record"`` kit by kit in one file; imposed sheets always hold one stock.
     ``pdfx``: "x1a" (PDF/X-1a:2003, the default), "x4" (PDF/X-4: ``output_profile`` or the
     bundled CMYK profile embedded, die lines on ISO 19593-1 layers, a PDF/VT part per
     record) or "none" (plain PDF for desktop printers).
@@ -167,6 +170,7 @@ def build_files(
             preflight=preflight,
             pdfx=pdfx,
             output_profile=output_profile,
+            group=group,
         )
     finally:
         runner.close()

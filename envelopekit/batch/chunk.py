@@ -20,7 +20,8 @@ from typing import Any
 from ..compose import PersonalKit, personalise
 from ..content.address import AddressPolicy, address_policy, check_record, problems_text
 from ..errors import RecordError, TokenError
-from ..impose.adapter import Imposition, PieceKey, impose_kits, where_placed
+from ..impose.adapter import Imposition, PieceKey, impose_files, stock_groups, where_placed
+from ..impose.model import SheetPlan
 from ..kit import KitSpec, ResolvedKit, resolve
 from ..links import Links, qr_blocks
 from ..records import FieldMap, Record
@@ -56,6 +57,7 @@ class Job:
     impose: Imposition | None = None
     dry_run: bool = False
     id_field: str | None = None  # the records' id column, named when an id may not go in a URL
+    group: str = "record"  # single-up: "stock" (a file per stock and sides) or "record" (kit by kit)
     pdfx: str = "x1a"  # render.x4.MODES: PDF/X-1a:2003, PDF/X-4 (layers, record parts) or plain PDF
     output_profile: bytes | None = None  # the CMYK ICC profile embedded for PDF/X-4
 
@@ -108,6 +110,8 @@ class ChunkFile:
     data: bytes
     pages: int
     kits: int
+    stock: str | None = None  # the one paper stock it holds (None: every stock of the kit)
+    side: str | None = None  # duplex, simplex, front or back (sheetwise), None: pages as the kit has them
 
     @property
     def sha256(self) -> str:
@@ -131,8 +135,9 @@ class ChunkResult:
         return sum(f.pages for f in self.files)
 
 
-def chunk_file_name(stem: str, index: int) -> str:
-    return f"{stem}-{index:05d}.pdf"
+def chunk_file_name(stem: str, index: int, group: str = "") -> str:
+    """``kits-00001.pdf``, or with a stock group's name ``kits-00001-card-300.pdf``."""
+    return f"{stem}-{index:05d}{'-' + group if group else ''}.pdf"
 
 
 def required_fields(kit: ResolvedKit) -> tuple[str, ...]:
@@ -271,33 +276,82 @@ def _build_chunk(job: Job, chunk: Chunk) -> ChunkResult:
             row["status"] = "valid"
             row.pop("file", None)
     elif kits:
-        data, pages = _render(job, ctx.kit, kits)
-        files = (ChunkFile(name, data, pages, len(kits)),)
+        files = _render(job, ctx.kit, kits, chunk.index)
     return ChunkResult(chunk.index, files, tuple(rows), tuple(errors), len(kits), chunk.digest)
 
 
 def _render(
-    job: Job, kit: ResolvedKit, kits: Sequence[tuple[dict[str, Any], PersonalKit]]
-) -> tuple[bytes, int]:
+    job: Job, kit: ResolvedKit, kits: Sequence[tuple[dict[str, Any], PersonalKit]], index: int
+) -> tuple[ChunkFile, ...]:
+    """The chunk's files, and each row's ``file`` and ``pages`` (and, imposed, ``sheets`` and
+    ``placements``): with several files, file names are space-separated and the other
+    columns give one space-separated item per file, in the same order (pages "1-4 1-3";
+    imposed, a file's pages and sheets comma-separated, its placements " | "-separated)."""
+    made: list[tuple[ChunkFile, dict[str, tuple[str, str, str]]]] = []
+    if job.impose is None:
+        groups = stock_groups(kit) if job.group == "stock" and not job.proof else None
+        for group in groups or (None,):
+            name = chunk_file_name(job.stem, index, group.name if group else "")
+            only = group.pieces if group else None
+            data, pages, where = _single_up(job, kit, kits, only)
+            stock = group.stock or None if group else None
+            side = ("duplex" if group.two_sided else "simplex") if group else None
+            made.append((ChunkFile(name, data, pages, len(kits), stock, side), where))
+    else:
+        for sheet_file in impose_files(kit, [p.record_id for _, p in kits], job.impose):
+            name = chunk_file_name(job.stem, index, sheet_file.name)
+            data, pages, where = _imposed(job, kit, kits, sheet_file.plans)
+            stock = sheet_file.group.stock or None
+            made.append((ChunkFile(name, data, pages, len(kits), stock, sheet_file.side), where))
+    for row, personal in kits:
+        mine = [(f.name, w[personal.record_id]) for f, w in made if personal.record_id in w]
+        row["file"] = " ".join(n for n, _ in mine)
+        if len(mine) == 1:
+            row["pages"], sheets, placements = mine[0][1]
+        else:
+            row["pages"] = " ".join(w[0].replace(" ", ",") for _, w in mine)
+            sheets = " ".join(w[1].replace(" ", ",") or "-" for _, w in mine)
+            placements = " | ".join(w[2] for _, w in mine)
+        if job.impose is not None:
+            row["sheets"], row["placements"] = sheets, placements
+    return tuple(f for f, _ in made)
+
+
+def _single_up(
+    job: Job, kit: ResolvedKit, kits: Sequence[tuple[dict[str, Any], PersonalKit]], only: Sequence[str] | None
+) -> tuple[bytes, int, dict[str, tuple[str, str, str]]]:
     from ..render.sheets import SheetRenderer
 
     buf = io.BytesIO()
     renderer = SheetRenderer(buf, kit, proof=job.proof)
-    if job.impose is None:
-        for row, personal in kits:
-            first = renderer.pages + 1
-            n = renderer.kit_pages(personal, first_page=first)
-            row["pages"] = f"{first}-{first + n - 1}"
-    else:
-        plans = impose_kits(kit, [p.record_id for _, p in kits], job.impose)
-        lookup = {PieceKey(p.record_id, kp.key): (p, kp) for _, p in kits for kp in kit.pieces}
-        for sheet_plan in plans:
-            renderer.sheet(sheet_plan, lookup)  # type: ignore[arg-type]  # keyed by placement.key
-        placed = where_placed(plans)
-        for row, personal in kits:
-            where = placed.get(personal.record_id)
-            row["sheets"] = " ".join(map(str, where.sheets)) if where else ""
-            row["pages"] = " ".join(map(str, sorted(where.pages))) if where else ""
-            row["placements"] = "; ".join(where.placements) if where else ""
+    where: dict[str, tuple[str, str, str]] = {}
+    for _, personal in kits:
+        first = renderer.pages + 1
+        n = renderer.kit_pages(personal, first_page=first, only=only)
+        where[personal.record_id] = (f"{first}-{first + n - 1}", "", "")
     renderer.save()
-    return buf.getvalue(), renderer.pages
+    return buf.getvalue(), renderer.pages, where
+
+
+def _imposed(
+    job: Job,
+    kit: ResolvedKit,
+    kits: Sequence[tuple[dict[str, Any], PersonalKit]],
+    plans: Sequence[SheetPlan],
+) -> tuple[bytes, int, dict[str, tuple[str, str, str]]]:
+    from ..render.sheets import SheetRenderer
+
+    buf = io.BytesIO()
+    renderer = SheetRenderer(buf, kit, proof=job.proof)
+    lookup = {PieceKey(p.record_id, kp.key): (p, kp) for _, p in kits for kp in kit.pieces}
+    for sheet_plan in plans:
+        renderer.sheet(sheet_plan, lookup)  # type: ignore[arg-type]  # keyed by placement.key
+    renderer.save()
+    where: dict[str, tuple[str, str, str]] = {}
+    for record_id, w in where_placed(plans).items():
+        where[record_id] = (
+            " ".join(map(str, sorted(w.pages))),
+            " ".join(map(str, w.sheets)),
+            "; ".join(w.placements),
+        )
+    return buf.getvalue(), renderer.pages, where

@@ -86,6 +86,7 @@ def build(
     preflight: bool | str = False,
     pdfx: str = "x1a",
     output_profile: str | os.PathLike[str] | None = None,
+    group: str = "record",
 ) -> BuildResult:
     """Build every record's kit into ``outdir`` as a transaction (see :mod:`.folder`).
 
@@ -141,6 +142,7 @@ def build(
             preflight=(("x4" if pdfx == "x4" else "x1a") if preflight is True else preflight) or None,
             pdfx=pdfx,
             output_profile=profile,
+            group=group,
         )
     finally:
         tx.close()
@@ -166,10 +168,13 @@ def _run(
     preflight: str | None = None,
     pdfx: str = "x1a",
     output_profile: bytes | None = None,
+    group: str = "record",
 ) -> BuildResult:
     result = BuildResult(tx.out, summary=kit.summary(), notes=tx.notes)
     signing = signing_key(kit, key, key_file, tx.state, result.notes)
     options = {"chunk": chunk, "proof": proof, "impose": repr(impose)}
+    if group != "record":
+        options["group"] = group
     if pdfx != "x1a":  # an X-1a build's fingerprint stays as before: older builds still resume
         options["pdfx"] = pdfx
         if output_profile is not None:
@@ -180,7 +185,17 @@ def _run(
     if tx.journal is not None and tx.journal.state == "complete":
         return _report_kept(result, tx, kept)
     name = prints["layout"] + prints["options"] + prints["signing key"]
-    job = Job(spec, name, signing, proof, impose, id_field=id_field, pdfx=pdfx, output_profile=output_profile)
+    job = Job(
+        spec,
+        name,
+        signing,
+        proof,
+        impose,
+        id_field=id_field,
+        group=group,
+        pdfx=pdfx,
+        output_profile=output_profile,
+    )
     started = time.monotonic()
     stream = records if records is not None else sample_records(spec)
     todo = chunked(validated(stream, spec, required_fields(kit)), chunk)
@@ -195,7 +210,10 @@ def _run(
                 "index": res.index,
                 "digest": res.digest,
                 "files": [
-                    {"file": f.name, "sha256": f.sha256, "pages": f.pages, "kits": f.kits} for f in res.files
+                    {"file": f.name, "sha256": f.sha256, "pages": f.pages, "kits": f.kits}
+                    | ({"stock": f.stock} if f.stock else {})
+                    | ({"side": f.side} if f.side else {})
+                    for f in res.files
                 ],
                 "built": res.built,
                 "rejected": len(res.errors),

@@ -125,6 +125,7 @@ class ImposeOptions:
     allow_rotation: bool = True
     gripper_edge: Edge = "bottom"
     info_strip: bool = True
+    blank_backs: bool = False  # duplex: a side-B plan (targets and slug only) behind every one-sided sheet
 
     def __post_init__(self) -> None:
         if self.strategy not in _STRATEGIES:

@@ -122,7 +122,7 @@ class Frame:
 
 def frame_for(sheet: Sheet, pieces: Sequence[Piece], options: ImposeOptions) -> Frame | None:
     """The frame for these pieces on ``sheet``, or None if the sheet leaves no room at all."""
-    duplex = options.duplex if any(p.duplex for p in pieces) else None
+    duplex = options.duplex if options.blank_backs or any(p.duplex for p in pieces) else None
     try:
         printable = printable_area(sheet, options.gripper_edge, duplex)
     except ValueError:  # margins larger than the sheet
@@ -261,17 +261,39 @@ def finish(
     placed = tuple(sorted(placements, key=lambda p: (p.position, p.key)))
     back = frame.duplex is not None and any(pieces[p.key].duplex for p in placed)
     geometry = tuple(
-        (p.trim, p.bleed_box, p.transform, pieces[p.key].bleed, pieces[p.key].folds) for p in placed
+        (p.trim, _keep_out(p, pieces[p.key].bleed), p.transform, pieces[p.key].bleed, pieces[p.key].folds)
+        for p in placed
     )
-    marks, back_marks = _sheet_marks(frame, options, geometry, back)
+    blank = not back and frame.duplex is not None and options.blank_backs
+    marks, back_marks = _sheet_marks(frame, options, geometry, back or blank)
     front = _plan(frame, "A", placed, marks, options, number, total, stacks, None)
-    if not back:
+    if not (back or blank):
         return (front,)
     assert frame.duplex is not None and back_marks is not None
     f = flip(frame.sheet, frame.duplex)
     backs = tuple(back_of(p, frame.sheet, frame.duplex) for p in placed)
     targets = tuple(Target(f.apply(t.center), t.radius) for t in front.registration)
-    return (front, _plan(frame, "B", backs, back_marks, options, number, total, stacks, targets))
+    plan_b = _plan(frame, "B", backs, back_marks, options, number, total, stacks, targets)
+    if blank:  # nothing behind the pieces: the targets and slug keep the pile in order
+        plan_b = replace(plan_b, placements=(), marks=())
+    return (front, plan_b)
+
+
+def _keep_out(p: Placement, bleed: float) -> Rect:
+    """Where no mark may go near a placement: its bleed box, and for a piece turned by other
+    than a right angle the box of its whole bled rectangle too (what is drawn there as one
+    form, so what a preflight sees as the piece)."""
+    if p.rotation % 90 == 0:
+        return p.bleed_box
+    w, h = p.size
+    corners = [p.transform.apply(Point(x, y)) for x in (-bleed, w + bleed) for y in (-bleed, h + bleed)]
+    box = Rect(
+        min(c.x for c in corners),
+        min(c.y for c in corners),
+        max(c.x for c in corners),
+        max(c.y for c in corners),
+    )
+    return box.union(p.bleed_box)
 
 
 Geometry = tuple[tuple[Rect, Rect, Transform, float, tuple[tuple[Point, Point], ...]], ...]
@@ -322,11 +344,11 @@ def _plan(
             else (Target(Point(strip.x0 + r, mid), r), Target(Point(strip.x1 - r, mid), r))
         )
         bar = colour_bar(Point(strip.x0 + 2 * r + r, strip.y0), options.spot_inks, patch=strip.height)
-        records = [p.record for p in placed if p.record is not None]
+        ids = sorted({p.record + 1 for p in placed if p.record is not None})  # 1-based, exact
         x = (bar[-1][0].x1 if bar else strip.x0 + 2 * r) + r
         room = strip.x1 - 3 * r - x
         ranges = tuple(
-            (s.number, s.first, s.last) for s in stacks if s.first is not None and s.last is not None
+            (s.number, s.first + 1, s.last + 1) for s in stacks if s.first is not None and s.last is not None
         )
         for listed in (ranges, ()):  # per-stack ranges only while they fit (SheetPlan.stacks has them)
             text = slug_text(
@@ -334,7 +356,7 @@ def _plan(
                 sheet=number,
                 sheets=total,
                 side=side,
-                records=(min(records), max(records)) if records else None,
+                ids=ids,
                 stacks=listed,
                 date=options.date,
             )

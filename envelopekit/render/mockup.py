@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Literal
@@ -56,6 +56,7 @@ __all__ = [
     "open_card",
     "png_bytes",
     "proof_layout",
+    "proof_mockups",
     "record_mockups",
     "render_pages",
 ]
@@ -402,7 +403,7 @@ def render_pages(
 
 def fold_kit(pages: Sequence[Raster], kit: ResolvedKit, *, dpi: float = DEFAULT_DPI) -> tuple[Mockup, ...]:
     """Fold one kit's rendered single-up pages (in the renderer's page order)."""
-    from .pdf import page_sides, piece_page
+    from ..pages import page_sides, piece_page
 
     sides = page_sides(kit)
     if len(pages) < len(sides):
@@ -428,7 +429,7 @@ def kit_mockups(
     pdf: bytes | str, kit: ResolvedKit, *, first_page: int = 0, dpi: float = DEFAULT_DPI
 ) -> tuple[Mockup, ...]:
     """Render one kit's pages from a single-up PDF (starting at 0-based ``first_page``) and fold them."""
-    from .pdf import page_sides
+    from ..pages import page_sides
 
     return fold_kit(render_pages(pdf, first=first_page, count=len(page_sides(kit)), dpi=dpi), kit, dpi=dpi)
 
@@ -481,6 +482,19 @@ class ProofLayout:
     items: tuple[ProofItem, ...]
     caption: float  # caption font size
     scale: float  # drawn size / real size
+
+
+PROOF_DPI = 100.0  # resolution of the folded mockups on a proof's last page per record
+
+
+def proof_mockups(kit: ResolvedKit, *, dpi: float = PROOF_DPI) -> Callable[[PersonalKit], ProofLayout]:
+    """What a proof renderer is handed: per record, its mockups laid out on one page
+    (made before that page is painted; the renderer never makes them itself)."""
+
+    def made(personal: PersonalKit) -> ProofLayout:
+        return proof_layout(record_mockups(kit, personal, dpi=dpi), dpi=dpi)
+
+    return made
 
 
 def proof_layout(

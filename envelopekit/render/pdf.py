@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +25,7 @@ from ..geometry import Point, Rect, Transform
 from ..kit import Piece, ResolvedKit
 from ..marks import MARK_WIDTH, MarkLine, crop_marks, fold_marks, mark_extent
 from ..nets.base import Net
-from ..pages import PageGeometry, single_up
+from ..pages import PageGeometry, PagePlan, SingleUpPlanner, page_sides, piece_page, single_up
 from ..units import mm
 from .lean import Resources, finish_page, text_code
 from .ops import OpDrawer, _path
@@ -258,21 +258,6 @@ _BIG = 1e5
 MOCKUP_DPI = 100.0  # resolution of the folded mockups on a proof's last page per record
 
 
-def piece_page(piece: Piece, bleed: float) -> tuple[PageGeometry, Transform]:
-    """A piece's single-up page and its placement: piece coordinates (for a net, net
-    coordinates with its bounding box moved to the trim's corner) -> page coordinates."""
-    page = single_up(piece.width, piece.height, bleed=bleed)
-    if piece.net is None:
-        return page, page.place
-    box = piece.net.bbox
-    return page, page.place @ Transform.translate(-box.x0, -box.y0)
-
-
-def page_sides(kit: ResolvedKit) -> tuple[tuple[Piece, int], ...]:
-    """(piece, side) of every print page of one kit, in the order they are drawn."""
-    return tuple((piece, side) for piece in kit.pieces for side in ((0, 1) if piece.duplex else (0,)))
-
-
 def _proof_spot(page: PageGeometry, width: float, cap: float, slug_end: float | None) -> Point:
     """Baseline start of the PROOF mark: at the right end of the slug line (above it when
     the slug is long), else in the sheet's top-right corner; never inside the bleed box
@@ -312,10 +297,12 @@ class KitRenderer(PdfCanvas, OpDrawer):
         title: str | None = None,
         inks: Inks | None = None,
         proof: bool = False,
+        mockups: Callable[[PersonalKit], Any] | None = None,  # -> render.mockup.ProofLayout
     ):
         super().__init__(out, title=title or kit.spec.title or kit.spec.name, inks=inks)
         self.kit = kit
         self.proof = proof
+        self.mockups = mockups  # a proof's page of folded views per record, made before rendering
         self.c.setAuthor(kit.spec.job or kit.spec.name)
         if proof:
             self.c.setSubject("PROOF: for checking on screen, not for print")  # tells tools what this is
@@ -327,7 +314,7 @@ class KitRenderer(PdfCanvas, OpDrawer):
         self.static = static_drawing(kit)
         self.init_ops()
         self._forms: set[str] = set()
-        self._placing: dict[str, tuple[PageGeometry, Transform]] = {}
+        self._planners: dict[tuple[str, ...] | None, SingleUpPlanner] = {}
         self.pages = 0
         self._page: PageGeometry | None = None
         self._slug_end: float | None = None
@@ -362,7 +349,9 @@ class KitRenderer(PdfCanvas, OpDrawer):
 
     # drawing operations -----------------------------------------------------------------
     # pages ------------------------------------------------------------------------------
-    def _static_form(self, piece: Piece, side: int, page: PageGeometry, place: Transform) -> str:
+    def _static_form(
+        self, piece: Piece, side: int, page: PageGeometry, place: Transform, marks: Iterable[MarkLine]
+    ) -> str:
         name = f"{piece.key}-{'AB'[side]}"
         if name in self._forms:
             return name
@@ -373,12 +362,7 @@ class KitRenderer(PdfCanvas, OpDrawer):
             self.die_lines(piece.net, place, proof=self.proof)
         elif side == 0 and piece.folds:
             self.card_creases(piece, place)
-        folds = [(place.apply(a), place.apply(b)) for a, b in piece.folds]
-        if side == 1:
-            mirror = Transform.mirror_x(page.trim.center.x)
-            folds = [(mirror.apply(a), mirror.apply(b)) for a, b in folds]
-        bleed = page.bleed.x1 - page.trim.x1
-        self.marks(crop_marks(page.trim, bleed=bleed) + fold_marks(page.trim, folds, bleed=bleed))
+        self.marks(marks)
         c.endForm()
         _complete_form_resources(c, name)
         self._forms.add(name)
@@ -413,40 +397,49 @@ class KitRenderer(PdfCanvas, OpDrawer):
 
             self._slug_end = page.slug_at.x + stringWidth(text, self.font, size)
 
-    def kit_pages(self, personal: PersonalKit, *, first_page: int = 1) -> int:
-        """Draw one record's kit; returns the number of pages drawn."""
-        self.identity = self.identity or f"{personal.record_id}@{first_page}"
-        n = 0
-        job = self.kit.spec.job or self.kit.spec.name
-        for piece in self.kit.pieces:
-            placing = self._placing.get(piece.key)
-            if placing is None:  # a net's bbox flattens its curves: once per file, not per kit
-                placing = self._placing[piece.key] = piece_page(piece, self.kit.spec.bleed)
-            page, place = placing
+    def kit_pages(
+        self, personal: PersonalKit, *, first_page: int = 1, only: Collection[str] | None = None
+    ) -> int:
+        """Draw one record's kit (the pieces named in ``only``, or all) as planned by
+        :class:`~envelopekit.pages.SingleUpPlanner`; returns the number of pages drawn."""
+        key = tuple(only) if only is not None else None
+        planner = self._planners.get(key)
+        if planner is None:  # a net's bbox flattens its curves: once per file, not per kit
+            planner = self._planners[key] = SingleUpPlanner(self.kit, proof=self.proof, only=only)
+        plans = planner.record(personal.record_id, first_page)
+        return self.paint_pages(plans, personal, planner)
+
+    def paint_pages(self, plans: Sequence[PagePlan], personal: PersonalKit, planner: SingleUpPlanner) -> int:
+        """Paint one record's single-up page plans (and, on a proof, its mockup page)."""
+        self.identity = self.identity or f"{personal.record_id}@{plans[0].number if plans else 1}"
+        pieces = {piece.key: piece for piece in self.kit.pieces}
+        for plan in plans:
+            (placed,) = plan.placed
+            piece, side = pieces[placed.piece], "AB".index(plan.side)
+            page, place, _ = planner.placing(piece, side)
             variable = personal.variable.get(piece.key, ((), ()))
-            for side in (0, 1) if piece.duplex else (0,):
-                self.begin_page(page)
-                self.c.doForm(self._static_form(piece, side, page, place))
-                self.groups(variable[side], place)
-                label = f"{job}  {personal.record_id}  {piece.label}  side {'AB'[side]}  p{first_page + n}"
-                self.slug(page, label)
-                self.end_page()
-                n += 1
-        if self.proof:
-            self.mockup_page(personal, f"{job}  {personal.record_id}  folded mockups  p{first_page + n}")
+            self.begin_page(plan.geometry)
+            self.c.doForm(self._static_form(piece, side, page, place, plan.marks))
+            self.groups(variable[side], place)
+            if plan.slug is not None:
+                self.slug(plan.geometry, plan.slug.text, plan.slug.size)
+            self.end_page()
+        n = len(plans)
+        if self.proof and self.mockups is not None:
+            job = self.kit.spec.job or self.kit.spec.name
+            first = plans[0].number if plans else self.pages + 1
+            self.mockup_page(personal, f"{job}  {personal.record_id}  folded mockups  p{first + n}")
             n += 1
         self.pages += n
         return n
 
     def mockup_page(self, personal: PersonalKit, slug: str) -> None:
         """A proof page after the record's pieces: every envelope closed and every card
-        folded, made from the record's rendered pages (see render/mockup.py)."""
+        folded, laid out by the ``mockups`` handed in (see render/mockup.py)."""
         from reportlab.lib.utils import ImageReader
 
-        from .mockup import proof_layout, record_mockups
-
-        mockups = record_mockups(self.kit, personal, dpi=MOCKUP_DPI)
-        layout = proof_layout(mockups, dpi=MOCKUP_DPI)
+        assert self.mockups is not None
+        layout = self.mockups(personal)
         self.begin_page(layout.page)
         c = self.c
         font = slug_font()

@@ -39,6 +39,10 @@ class SheetRenderer(KitRenderer):
     renderer never reads it, beyond ``str(key)`` for the file's identity)."""
 
     def __init__(self, out: Any, kit: ResolvedKit, **options: Any):
+        if options.get("proof") and options.get("mockups") is None:
+            from .mockup import proof_mockups  # made before painting, handed in
+
+            options["mockups"] = proof_mockups(kit)
         super().__init__(out, kit, **options)
         self._origins: dict[str, Transform] = {}
         # id(marks) -> (the marks, kept alive so the id stays theirs; their operators)

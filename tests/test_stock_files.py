@@ -1,0 +1,211 @@
+"""One stock, one file; duplex that registers; sheetwise backs; exact record ids in slugs.
+
+Issue 10, sections 2 and 3: imposed sheets never mix paper stocks, a duplex file has
+every front followed by its back (blank where a sheet has no side B), backs register
+with their fronts for work-and-turn and work-and-tumble, and without --duplex the backs
+go to a file of their own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SAMPLES, Built
+
+from envelopekit.catalog import lookup_sheet
+from envelopekit.geometry import Point
+from envelopekit.impose import flip
+from envelopekit.impose.adapter import Imposition, SheetFile, impose_files, stock_groups
+from envelopekit.kit import resolve
+from envelopekit.layouts import load_layout
+from envelopekit.units import mm
+
+TOL = 0.1 * mm
+IDS = [f"R{n}" for n in range(1, 8)]
+
+
+def _kit(layout: str) -> Any:
+    return resolve(load_layout(layout))
+
+
+def _files(layout: str, strategy: str, duplex: str | None, **more: Any) -> tuple[Any, tuple[SheetFile, ...]]:
+    kit = _kit(layout)
+    imposition = Imposition(lookup_sheet("SRA3"), strategy, duplex, **more)
+    return kit, impose_files(kit, IDS, imposition)
+
+
+@pytest.mark.parametrize("layout", ["help-me", "onboarding", "wedding"])
+@pytest.mark.parametrize("strategy", ["gang", "step-and-repeat", "cut-and-stack"])
+def test_no_sheet_mixes_stocks(layout: str, strategy: str) -> None:
+    kit, files = _files(layout, strategy, "turn")
+    stock_of = {kp.key: (kp.stock.name if kp.stock else "") for kp in kit.pieces}
+    names = [f.name for f in files]
+    assert len(names) == len(set(names))
+    assert {f.group.stock for f in files} == set(stock_of.values())
+    for f in files:
+        for p in f.plans:
+            held = {stock_of[pl.key.piece] for pl in p.placements}
+            assert held <= {f.group.stock}, (f.name, p.number, p.side, held)
+            if p.slug is not None:
+                assert f.group.stock in p.slug.text
+
+
+def _registered(plans: Any, mode: str) -> int:
+    """Every side-B placement lies exactly behind its front: checked point by point."""
+    checked = 0
+    for front, back in zip(plans[::2], plans[1::2], strict=True):
+        assert (front.side, back.side) == ("A", "B") and front.number == back.number
+        f = flip(front.sheet, mode)  # type: ignore[arg-type]
+        fronts = {pl.key: pl for pl in front.placements}
+        for pl in back.placements:
+            a = fronts[pl.key]
+            w, h = a.size
+            for u, v in ((0.0, 0.0), (w, 0.0), (0.0, h), (w, h), (w / 3, h / 5)):
+                # (u, v) on side B lies behind (w - u, v) on side A
+                on_b = pl.transform.apply(Point(u, v))
+                behind = f.apply(a.transform.apply(Point(w - u, v)))
+                assert abs(on_b.x - behind.x) <= TOL and abs(on_b.y - behind.y) <= TOL
+            tb = f.apply(Point(a.trim.x0, a.trim.y0)), f.apply(Point(a.trim.x1, a.trim.y1))
+            assert abs(min(p.x for p in tb) - pl.trim.x0) <= TOL
+            assert abs(max(p.y for p in tb) - pl.trim.y1) <= TOL
+            checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("mode", ["turn", "tumble"])
+@pytest.mark.parametrize("strategy", ["gang", "cut-and-stack"])
+def test_duplex_files_pair_every_front_with_its_back_and_register(mode: str, strategy: str) -> None:
+    _, files = _files("wedding", strategy, mode)
+    assert {f.side for f in files} == {"duplex"}
+    checked = 0
+    for f in files:
+        assert len(f.plans) % 2 == 0
+        assert [p.side for p in f.plans] == ["A", "B"] * (len(f.plans) // 2)
+        checked += _registered(f.plans, mode)
+    assert checked  # the wedding's inner envelope has side-B content
+    # one-sided stocks get blank backs: no pieces or marks; targets and slug behind the front's
+    card = next(f for f in files if f.group.stock.startswith("card"))
+    for front, back in zip(card.plans[::2], card.plans[1::2], strict=True):
+        assert not back.placements and back.slug is not None and "side B" in back.slug.text
+        f = flip(front.sheet, mode)  # type: ignore[arg-type]
+        for t, u in zip(front.registration, back.registration, strict=True):
+            assert (
+                abs(f.apply(t.center).x - u.center.x) <= TOL and abs(f.apply(t.center).y - u.center.y) <= TOL
+            )
+
+
+def test_turn_and_tumble_lay_backs_out_differently() -> None:
+    _, turn = _files("wedding", "gang", "turn")
+    _, tumble = _files("wedding", "gang", "tumble")
+    t = next(f for f in turn if f.group.two_sided is not False and any(p.placements for p in f.plans[1::2]))
+    u = next(f for f in tumble if f.name == t.name)
+    assert [p.placements[0].trim for p in t.plans[1::2] if p.placements] != [
+        p.placements[0].trim for p in u.plans[1::2] if p.placements
+    ]
+
+
+def test_duplex_only_where_needed_sends_one_sided_sheets_to_simplex_files() -> None:
+    _, files = _files("wedding", "gang", "turn", duplex_only_where_needed=True)
+    sides = {f.name: f.side for f in files}
+    assert sides == {"envelope-120-simplex": "simplex", "envelope-120": "duplex", "card-350": "simplex"}
+    for f in files:
+        if f.side == "simplex":
+            assert {p.side for p in f.plans} == {"A"}
+
+
+@pytest.mark.parametrize("strategy", ["gang", "cut-and-stack"])
+def test_without_duplex_backs_go_sheetwise_to_their_own_file(strategy: str) -> None:
+    _, files = _files("wedding", strategy, None)
+    by_name = {f.name: f for f in files}
+    front, back = by_name["envelope-120"], by_name["envelope-120-back"]
+    assert (front.side, back.side) == ("front", "back")
+    assert {p.side for p in front.plans} == {"A"} and {p.side for p in back.plans} == {"B"}
+    assert [p.number for p in front.plans] == [p.number for p in back.plans]
+    interleaved = [x for pair in zip(front.plans, back.plans, strict=True) for x in pair]
+    assert _registered(interleaved, "turn")  # a second pass, turned over left to right
+    assert {p.side for f in files if f.side == "simplex" for p in f.plans} == {"A"}
+
+
+def test_cut_and_stack_slugs_name_stock_stack_and_exact_one_based_record_ids() -> None:
+    _, files = _files("help-me", "cut-and-stack", None)
+    for f in files:
+        for p in f.plans:
+            assert p.slug is not None
+            ids = sorted({pl.record + 1 for pl in p.placements if pl.record is not None})
+            text = p.slug.text
+            assert f.group.stock in text and "stacks " in text
+            if len(ids) == 2 and ids[1] - ids[0] > 1:
+                assert f"records {ids[0]}, {ids[1]}" in text
+    text_file = next(f for f in files if f.group.stock == "text-120")
+    assert "records 1, 5  |" in text_file.plans[0].slug.text  # two stacks: records 1 and 5, not "0-4"
+
+
+def test_stock_groups_split_sides_only_when_asked() -> None:
+    kit = _kit("wedding")
+    assert [(g.name, g.pieces) for g in stock_groups(kit)] == [
+        ("envelope-120-simplex", ("outer",)),
+        ("envelope-120", ("inner",)),
+        ("card-350", ("invitation", "rsvp")),
+    ]
+    assert [g.name for g in stock_groups(kit, by_sides=False)] == ["envelope-120", "card-350"]
+
+
+# --- whole builds ---------------------------------------------------------------------------
+
+
+def _pages(pdf: Path) -> list[tuple[float, float]]:
+    from pypdf import PdfReader
+
+    return [(float(p.mediabox.width), float(p.mediabox.height)) for p in PdfReader(pdf).pages]
+
+
+def test_imposed_duplex_build_names_a_file_per_stock_in_manifest_and_ticket(
+    build_kit: Callable[..., Built],
+) -> None:
+    from envelopekit.verify import verify
+
+    built = build_kit("wedding", impose=Imposition(lookup_sheet("SRA3"), "gang", "turn", date="2026-01-01"))
+    names = sorted(p.name for p in built.outdir.glob("sheets-*.pdf"))
+    assert names == ["sheets-00001-card-350.pdf", "sheets-00001-envelope-120.pdf"]
+    ticket = json.loads((built.outdir / "job.json").read_text(encoding="utf-8"))
+    listed = {f["file"]: f for s in ticket["stocks"] for f in s["files"]}
+    assert set(listed) == set(names)
+    for name in names:
+        pages = _pages(built.outdir / name)
+        assert len(pages) % 2 == 0 and len(set(pages)) == 1
+        assert listed[name]["side"] == "duplex" and listed[name]["sheets"] == len(pages) // 2
+    (row,) = built.manifest
+    assert row["file"].split() == ["sheets-00001-envelope-120.pdf", "sheets-00001-card-350.pdf"]
+    assert len(row["pages"].split()) == 2
+    report = verify(built.outdir)
+    assert report.ok, report.findings
+
+
+def test_single_up_grouped_by_stock_verifies(build_kit: Callable[..., Built]) -> None:
+    from envelopekit.records import read_records
+    from envelopekit.verify import verify
+
+    spec = load_layout("wedding")
+    with read_records(SAMPLES / "wedding.csv", id_field=spec.id_field) as records:
+        built = build_kit(spec, records, group="stock")
+    names = sorted(p.name for p in built.outdir.glob("kits-*.pdf"))
+    assert names == [
+        "kits-00001-card-350.pdf",
+        "kits-00001-envelope-120-simplex.pdf",
+        "kits-00001-envelope-120.pdf",
+    ]
+    for row in built.manifest:
+        assert len(row["file"].split()) == 3 == len(row["pages"].split())
+    report = verify(built.outdir)
+    assert report.ok, report.findings
+    assert report.expected == report.matched == len(built.manifest)
+
+
+def test_single_up_record_grouping_keeps_one_file_kit_by_kit(build_kit: Callable[..., Built]) -> None:
+    built = build_kit("wedding", group="record")
+    assert [p.name for p in built.outdir.glob("kits-*.pdf")] == ["kits-00001.pdf"]
+    assert built.manifest[0]["pages"] == f"1-{len(_pages(built.pdf))}"
