@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from ..content.imb import SerialLedger
 from ..errors import EnvelopekitError, RecordError
 from ..kit import KitSpec
 from ..records import Record, Rejected
@@ -20,7 +21,12 @@ def _reason(item: Rejected) -> str:
     return item.reason + (f" ({item.hint})" if item.hint else "")
 
 
-def validated(stream: Iterable[Record | Rejected], spec: KitSpec, needed: tuple[str, ...]) -> Iterator[Item]:
+def validated(
+    stream: Iterable[Record | Rejected],
+    spec: KitSpec,
+    needed: tuple[str, ...],
+    ledger: SerialLedger | None = None,
+) -> Iterator[Item]:
     """Records checked against the whole batch: the first one for missing columns (which
     stops the batch: every record would fail), every one for duplicate ids and empty
     required fields (which reject the record, all its faults named at once)."""
@@ -39,6 +45,10 @@ def validated(stream: Iterable[Record | Rejected], spec: KitSpec, needed: tuple[
             yield Reject(item.row, item.id, spec.id_field, f"record id {item.id!r} appears twice{where}")
             continue
         seen[item.id] = item.row
+        if ledger is not None and ledger.blocks and (dup := ledger.claim(item.fields, item.row)):
+            reason = dup.message + (f" ({dup.hint})" if dup.hint else "")
+            yield Reject(item.row, item.id, dup.field or "", reason)
+            continue
         empty = [f for f in spec.required if not (item.fields.get(f) or "").strip()]
         if empty:
             reason = "; ".join(f"{f} is empty, and the layout requires it" for f in empty)
