@@ -62,7 +62,8 @@ class TextOp:
 
     @property
     def text(self) -> str:
-        return "".join(r[1] for r in self.runs)
+        """The line's text in reading order (a shaped line's runs are in visual order)."""
+        return "".join(r[1] for r in sorted(self.runs, key=lambda r: getattr(r[1], "start", 0)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,7 +77,7 @@ NAME = Text(
 FONT = Choice(tuple(FAMILIES))
 TEXT_SIZE = Length(4 * pt, 500 * pt, unit="pt")
 LEADING = Number(0.5, 5.0)
-ALIGN = Choice(("left", "center", "right"))
+ALIGN = Choice(("left", "center", "right", "start", "end"))  # start/end: by the line's direction
 STROKE = Length(MIN_STROKE, 20 * mm, unit="pt", why="a thinner line is a hairline that may not print")
 DASH = LengthList(Length(MIN_STROKE, 100 * mm, unit="pt"))
 

@@ -86,7 +86,7 @@ def test_unknown_family() -> None:
 
 
 def test_fonts_folder_from_argument_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("NotoSans-Regular.ttf", T.CJK_FALLBACK):
+    for name in T.FAMILIES["sans"]:  # the Latin face, the script faces, the CJK fallback
         (tmp_path / name).symlink_to(T.FONTS_DIR / name)
     explicit = T.get_family("sans", fonts_dir=tmp_path)
     assert explicit.fonts[0].path.parent == tmp_path.resolve()

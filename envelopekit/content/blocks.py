@@ -51,7 +51,7 @@ class TextBlock:
     font: str = "sans"
     size: float = 11.0
     min_size: float | None = None
-    align: Literal["left", "center", "right"] = "left"
+    align: Literal["left", "center", "right", "start", "end"] = "left"
     valign: Literal["top", "middle", "bottom"] = "top"
     leading: float = 1.25
     colour: Colour = BLACK
@@ -76,7 +76,7 @@ class AddressBlock:
     font: str = "sans"
     size: float = 10.0
     min_size: float = 8.0
-    align: Literal["left", "center", "right"] = "left"
+    align: Literal["left", "center", "right", "start", "end"] = "left"
     leading: float = 1.2
     colour: Colour = BLACK
     panel: int = 0

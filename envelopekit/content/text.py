@@ -16,9 +16,12 @@ Coordinates (points, y up, relative to the text's box):
 So the renderer draws a run at ``(box_left + line.x + x, box_bottom + line.baseline)``.
 
 Text is normalised before anything else (:func:`normalise_text`): line breaks
-become ``"\\n"``, tabs become spaces, and the text is NFC-composed, because
-reportlab does not shape text: a precomposed "ễ" prints well where "e" plus two
-combining marks may not.
+become ``"\\n"``, tabs become spaces, and the text is NFC-composed: a precomposed
+"ễ" prints well where "e" plus two combining marks may not.
+
+Lines with Hebrew, Arabic, Indic or Thai characters are ordered (bidi) and shaped
+(HarfBuzz) by :mod:`.shaping`: their runs are in visual order and each run's text is
+a :class:`~.shaping.ShapedText` carrying its glyphs. Other lines are never shaped.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import struct
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import groupby
@@ -36,10 +40,11 @@ from types import MappingProxyType
 from typing import Final, Literal
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFError
 
 from ..errors import CatalogError, EnvelopekitError, FitError, GlyphError, LayoutError, RecordError
 from ..units import format_length, to_mm
+from .shaping import ShapingTTFont, base_rtl, needs_shaping, shape_run, visual_runs
 
 __all__ = [
     "CJK_FALLBACK",
@@ -56,6 +61,8 @@ __all__ = [
     "ascent",
     "check_glyphs",
     "descent",
+    "drop_emoji",
+    "emoji_warning",
     "fit_text",
     "get_family",
     "missing_glyphs",
@@ -68,7 +75,7 @@ __all__ = [
     "text_width",
 ]
 
-Align = Literal["left", "center", "right"]
+Align = Literal["left", "center", "right", "start", "end"]
 VAlign = Literal["top", "middle", "bottom"]
 Run = tuple[str, str, float]
 
@@ -92,16 +99,22 @@ FONTS_DIR: Final = _bundled_fonts()
 #: Fitting tries sizes this far apart (points).
 SIZE_STEP: Final = 0.25
 
+#: Faces for the scripts the Latin faces lack (shaped by HarfBuzz), regular and bold.
+SCRIPTS: Final = ("Arabic", "Hebrew", "Devanagari", "Thai")
+_REGULAR: Final = tuple(f"NotoSans{s}-Regular.ttf" for s in SCRIPTS)
+_BOLD: Final = tuple(f"NotoSans{s}-Bold.ttf" for s in SCRIPTS)
+_SCRIPT_FACES: Final = tuple(f"NotoSans{s}-" for s in SCRIPTS)
+
 #: Family name -> fallback chain of font files, first match wins per character.
 FAMILIES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
-        "sans": ("NotoSans-Regular.ttf", CJK_FALLBACK),
-        "sans-bold": ("NotoSans-Bold.ttf", CJK_FALLBACK),
-        "sans-italic": ("NotoSans-Italic.ttf", CJK_FALLBACK),
-        "sans-bolditalic": ("NotoSans-BoldItalic.ttf", CJK_FALLBACK),
-        "serif": ("NotoSerif-Regular.ttf", CJK_FALLBACK),
-        "serif-bold": ("NotoSerif-Bold.ttf", CJK_FALLBACK),
-        "serif-italic": ("NotoSerif-Italic.ttf", CJK_FALLBACK),
+        "sans": ("NotoSans-Regular.ttf", *_REGULAR, CJK_FALLBACK),
+        "sans-bold": ("NotoSans-Bold.ttf", *_BOLD, CJK_FALLBACK),
+        "sans-italic": ("NotoSans-Italic.ttf", *_REGULAR, CJK_FALLBACK),
+        "sans-bolditalic": ("NotoSans-BoldItalic.ttf", *_BOLD, CJK_FALLBACK),
+        "serif": ("NotoSerif-Regular.ttf", *_REGULAR, CJK_FALLBACK),
+        "serif-bold": ("NotoSerif-Bold.ttf", *_BOLD, CJK_FALLBACK),
+        "serif-italic": ("NotoSerif-Italic.ttf", *_REGULAR, CJK_FALLBACK),
     }
 )
 
@@ -204,11 +217,12 @@ def _load_font(path: Path) -> Font:
         ttf = pdfmetrics.getFont(name)
     else:
         try:
-            # Unshaped on purpose: the widths computed here must be the advances drawn.
-            ttf = TTFont(name, str(path), shapable=False)
-        except TTFError as exc:
+            # reportlab's own shaping is off: complex lines are shaped by .shaping, and
+            # the widths computed here must be the advances drawn.
+            ttf = ShapingTTFont(name, str(path), shapable=False)
+        except (TTFError, struct.error, ValueError, IndexError, KeyError) as exc:
             raise EnvelopekitError(
-                f"{path.name} is not a usable TrueType font: {exc}",
+                f"{path.name} is damaged or not a usable TrueType font ({type(exc).__name__}: {exc})",
                 where=str(path),
                 hint="bundle fonts with TrueType (glyf) outlines; CFF cannot be embedded",
             ) from exc
@@ -232,7 +246,11 @@ def get_family(name: str, *, fonts_dir: str | os.PathLike[str] | None = None) ->
             raise CatalogError(f"unknown font family {name!r}", hint="use one of " + ", ".join(FAMILIES))
         folder = resolve_fonts_dir(explicit).resolve()
         fonts = tuple(_load_font(folder / f) for f in files)
-        family = FontFamily(name, fonts, max(f.ascent for f in fonts), max(f.descent for f in fonts))
+        # The script faces' extents are left out: Noto Sans Arabic's (1374/738) make room
+        # for stacked marks that names seldom have, and counting them would shrink every
+        # Latin line of every layout.
+        own = [f for f in fonts if not f.path.name.startswith(_SCRIPT_FACES)] or list(fonts)
+        family = FontFamily(name, fonts, max(f.ascent for f in own), max(f.descent for f in own))
         _FAMILY_CACHE[key] = family
     return family
 
@@ -314,6 +332,61 @@ def check_glyphs(text: str, family: str | FontFamily, *, field: str | None = Non
         raise _glyph_error(missing, fam.name, field)
 
 
+# Parts of emoji sequences: joiner, variation selectors, keycap, skin tones, flag letters, tags.
+_EMOJI_PARTS = frozenset({0x200D, 0xFE0E, 0xFE0F, 0x20E3})
+
+
+def _emoji_part(cp: int) -> bool:
+    return (
+        cp in _EMOJI_PARTS or 0x1F3FB <= cp <= 0x1F3FF or 0x1F1E6 <= cp <= 0x1F1FF or 0xE0020 <= cp <= 0xE007F
+    )
+
+
+def _is_emoji(ch: str) -> bool:
+    cp = ord(ch)
+    return (cp >= 0x2000 and unicodedata.category(ch) == "So") or _emoji_part(cp)
+
+
+def drop_emoji(text: str, family: str | FontFamily = "sans") -> tuple[str, tuple[str, ...]]:
+    """``text`` without the emoji the family cannot draw, and the characters dropped (each once).
+
+    An emoji is a symbol (``So``) no bundled face has, with the parts of its sequence
+    (zero width joiner, variation selectors, skin tones, flag letters, tags) when they
+    touch a dropped one. A space left doubled by the drop is single again. Anything else
+    undrawable (control and private-use characters) stays, for :func:`check_glyphs` to
+    reject: only a layout's ``emoji = "drop"`` drops, and the caller lists what was dropped
+    as a warning (:func:`emoji_warning`) so that it is never silent.
+    """
+    if text.isascii():
+        return text, ()
+    fam = _family(family)
+    gone = [_is_emoji(ch) and fam.font_index(ch) < 0 for ch in text]
+    if not any(gone):
+        return text, ()
+    for i, ch in enumerate(text):  # a sequence's parts go with it
+        if not gone[i] and _emoji_part(ord(ch)):
+            gone[i] = (i > 0 and gone[i - 1]) or (i + 1 < len(text) and gone[i + 1])
+    for i in range(len(text) - 1, -1, -1):  # and the other way (a joiner before an emoji)
+        if not gone[i] and _emoji_part(ord(text[i])) and i + 1 < len(text) and gone[i + 1]:
+            gone[i] = True
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if gone[i]:
+            continue
+        if ch == " " and out and out[-1] == " " and i > 0 and gone[i - 1]:
+            continue
+        out.append(ch)
+    shown = [ch for ch, g in zip(text, gone, strict=True) if g and not _emoji_part(ord(ch))]
+    dropped = tuple(dict.fromkeys(shown or [ch for ch, g in zip(text, gone, strict=True) if g]))
+    return "".join(out).strip(), dropped
+
+
+def emoji_warning(field: str, dropped: tuple[str, ...]) -> str:
+    """The manifest warning for emoji dropped from ``field``."""
+    listed = ", ".join(_describe(c) for c in dropped)
+    return f"{field}: emoji dropped (no bundled font draws them): {listed}"
+
+
 def _runs(fam: FontFamily, line: str) -> list[tuple[str, str]]:
     fonts = fam.fonts
     out = []
@@ -338,13 +411,33 @@ def split_runs(text: str, family: str | FontFamily) -> list[tuple[str, str]]:
     return _runs(fam, line)
 
 
+@lru_cache(maxsize=8192)
+def _shaped(fam: FontFamily, line: str) -> tuple[tuple[Run, ...], float]:
+    """A line needing shaping as runs in visual order, offsets and advance in 1/1000 em."""
+    fam.em_width(line)  # GlyphError for an undrawable character
+    fonts = fam.fonts
+    runs: list[Run] = []
+    x = 0.0
+    for start, stop, index, rtl in visual_runs(
+        line, fam.font_index, lambda i, ch: ord(ch) in fonts[i].coverage
+    ):
+        font = fonts[index]
+        shaped = shape_run(str(font.path), line[start:stop], rtl).at(start)
+        runs.append((font.name, shaped, x))
+        x += shaped.advance
+    return tuple(runs), x
+
+
+def _line_em(fam: FontFamily, line: str) -> float:
+    """Advance of one line in 1/1000 em: shaped if it needs shaping, else the plain sum."""
+    return _shaped(fam, line)[1] if needs_shaping(line) else fam.em_width(line)
+
+
 def text_width(text: str, family: str | FontFamily, size: float) -> float:
     """Advance width in points of ``text`` at ``size``; of its widest line if it has several."""
     fam = _family(family)
     norm = normalise_text(text)
-    if "\n" not in norm:
-        return fam.em_width(norm) * size / 1000.0
-    return max(fam.em_width(line) for line in norm.split("\n")) * size / 1000.0
+    return max(_line_em(fam, line) for line in norm.split("\n")) * size / 1000.0
 
 
 # ---------------------------------------------------------------------------
@@ -458,7 +551,7 @@ _Unit = tuple[str, str, float, float]  # word, following spaces, their widths in
 
 
 def _units(fam: FontFamily, para: str) -> list[_Unit]:
-    return [(w, g, fam.em_width(w), fam.em_width(g)) for w, g in _segments(para)]
+    return [(w, g, _line_em(fam, w), _line_em(fam, g)) for w, g in _segments(para)]
 
 
 def _wrap(paragraphs: list[list[_Unit]], limit_em: float) -> list[tuple[str, float]]:
@@ -498,6 +591,23 @@ def _sizes(size: float, min_size: float) -> list[float]:
     return out
 
 
+def _largest(sizes: list[float], fits: Callable[[float], bool]) -> int | None:
+    """Index of the first (largest) of the falling ``sizes`` that ``fits``, given that every
+    smaller size fits too (greedy wrapping never needs more lines in a wider box)."""
+    if fits(sizes[0]):
+        return 0
+    if not fits(sizes[-1]):
+        return None
+    lo, hi = 0, len(sizes) - 1  # sizes[lo] fails, sizes[hi] fits
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if fits(sizes[mid]):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 def fit_text(
     text: str,
     family: str | FontFamily,
@@ -517,8 +627,11 @@ def fit_text(
     Shrinking comes first, because it keeps the lines the writer chose: sizes from
     ``size`` down to ``min_size`` in 0.25 pt steps with explicit newlines as the only
     breaks. Only then, if ``wrap``, words are wrapped at the largest of those sizes
-    that fits. Otherwise TextOverflowError (a FitError) says how much is too wide or
-    too tall at ``min_size``. ``leading`` is a factor of the size. The box holds the
+    that fits (found by bisection: fitting only gets easier as the size falls).
+    Otherwise TextOverflowError (a FitError) says how much is too wide or too tall at
+    ``min_size``. ``align`` ``"start"``/``"end"`` is left/right for a left-to-right
+    line and right/left for a right-to-left one (its first strong character decides).
+    ``leading`` is a factor of the size. The box holds the
     first line's ascent, the leadings and the last line's descent (the family's real
     extents). Trailing spaces of lines and trailing empty lines are dropped: they are
     invisible but would shift aligned text. ``field`` names the text in errors.
@@ -528,8 +641,8 @@ def fit_text(
     low = size if min_size is None else min_size
     if not 0 < low <= size:
         raise ValueError(f"min_size {min_size} must be positive and at most size {size}")
-    if align not in ("left", "center", "right"):
-        raise ValueError(f"align must be left, center or right, not {align!r}")
+    if align not in ("left", "center", "right", "start", "end"):
+        raise ValueError(f"align must be left, center, right, start or end, not {align!r}")
     if valign not in ("top", "middle", "bottom"):
         raise ValueError(f"valign must be top, middle or bottom, not {valign!r}")
     fam = _family(family)
@@ -563,19 +676,28 @@ def _fit(
         return (extent + (n - 1) * leading) * s if n else 0.0
 
     sizes = _sizes(size, low)
-    ems = [fam.em_width(p) for p in paragraphs]
+    ems = [_line_em(fam, p) for p in paragraphs]
     widest = max(ems, default=0.0)
-    for s in sizes:
-        if widest * s / 1000.0 <= box_w + _EPS and height(len(ems), s) <= box_h + _EPS:
-            return _place(fam, list(zip(paragraphs, ems, strict=True)), s, box)
-    best = list(zip(paragraphs, ems, strict=True))
+    unwrapped = list(zip(paragraphs, ems, strict=True))
+    # Both tests get easier as the size falls, so the largest size passing is bisected.
+    hit = _largest(
+        sizes, lambda s: widest * s / 1000.0 <= box_w + _EPS and height(len(ems), s) <= box_h + _EPS
+    )
+    if hit is not None:
+        return _place(fam, unwrapped, sizes[hit], box)
+    best = unwrapped
     if wrap:
         units = [_units(fam, p) for p in paragraphs]
-        for s in sizes:
-            best = _wrap(units, box_w * 1000.0 / s)
-            widest = max(em for _, em in best)
-            if widest * s / 1000.0 <= box_w + _EPS and height(len(best), s) <= box_h + _EPS:
-                return _place(fam, best, s, box)
+
+        def wrapped_fits(s: float) -> bool:
+            lines = _wrap(units, box_w * 1000.0 / s)
+            wide = max(em for _, em in lines)
+            return wide * s / 1000.0 <= box_w + _EPS and height(len(lines), s) <= box_h + _EPS
+
+        hit = _largest(sizes, wrapped_fits)
+        if hit is not None:
+            return _place(fam, _wrap(units, box_w * 1000.0 / sizes[hit]), sizes[hit], box)
+        best = _wrap(units, box_w * 1000.0 / sizes[-1])
     s = sizes[-1]
     too_wide = max(em for _, em in best) * s / 1000.0 - box_w
     too_tall = height(len(best), s) - box_h
@@ -604,11 +726,20 @@ def _place(fam: FontFamily, lines: list[tuple[str, float]], s: float, box: _Box)
     for k, (line, _) in enumerate(lines):
         runs: list[Run] = []
         x_em = 0.0
-        for name, chunk in _runs(fam, line):
-            runs.append((name, chunk, x_em * scale))
-            x_em += fam.em_width(chunk)
+        rtl = False
+        if needs_shaping(line):
+            shaped, x_em = _shaped(fam, line)
+            runs = [(name, chunk, dx * scale) for name, chunk, dx in shaped]
+            rtl = base_rtl(line)
+        else:
+            for name, chunk in _runs(fam, line):
+                runs.append((name, chunk, x_em * scale))
+                x_em += fam.em_width(chunk)
         width = x_em * scale
-        x = {"left": 0.0, "center": (box_w - width) / 2.0, "right": box_w - width}[box.align]
+        align = box.align
+        if align in ("start", "end"):  # the line's own direction decides
+            align = "right" if rtl == (align == "start") else "left"
+        x = {"left": 0.0, "center": (box_w - width) / 2.0, "right": box_w - width}[align]
         placed.append(TextLine(x, top - asc - k * lead, width, tuple(runs)))
     return TextLayout(s, lead, asc, desc, tuple(placed))
 

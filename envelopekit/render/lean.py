@@ -29,6 +29,7 @@ from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFName, PDFObject, xObjectName
 
+from ..content.shaping import ShapedText, glyph_code
 from ..pages import PageGeometry
 
 __all__ = [
@@ -207,7 +208,12 @@ def _font(name: str) -> Any:
 def text_code(doc: Any, x: float, y: float, size: float, runs: Iterable[tuple[str, str, float]]) -> str:
     """One line of text as a text object: each run at (x + its offset, y) in its font.
 
-    Fonts are reportlab TrueType faces, subset per document (``splitString``)."""
+    Fonts are reportlab TrueType faces, subset per document (``splitString``). A line
+    of shaped runs (:class:`~envelopekit.content.shaping.ShapedText`) is written by
+    :func:`_shaped_code` instead."""
+    runs = tuple(runs)
+    if runs and isinstance(runs[0][1], ShapedText):
+        return _shaped_code(doc, x, y, size, runs)
     parts = ["BT"]
     tf = f"{fp_str(size)} Tf"
     for name, text, dx in runs:
@@ -219,6 +225,66 @@ def text_code(doc: Any, x: float, y: float, size: float, runs: Iterable[tuple[st
                 parts.append(f"{font.getSubsetInternalName(subset, doc)} {tf}")
                 current = subset
             parts.append(f"({escapePDF(chunk)}) Tj")
+    parts.append("ET")
+    return " ".join(parts)
+
+
+def _shaped_code(doc: Any, x: float, y: float, size: float, runs: tuple[tuple[str, str, float], ...]) -> str:
+    """A shaped line as one text object: glyphs left to right, as PDF text extraction
+    expects (pdfium and pypdf turn right-to-left text back to reading order), each
+    placed by ``TJ`` adjustments (and ``Ts`` for a raised or lowered mark) from where
+    the previous one left the pen. Each glyph's ToUnicode entry is the text it stands
+    for (see :func:`~envelopekit.content.shaping.shape_run`); a cluster with glyphs
+    standing for nothing is wrapped in an ``/ActualText`` span. (An ``/ActualText`` for
+    the whole line was tried: pdfium reverses it again in a right-to-left line.)"""
+    parts = [f"BT 1 0 0 1 {fp_str(x, y)} Tm"]
+    tf = f"{fp_str(size)} Tf"
+    current: tuple[str, int] | None = None
+    pen = 0.0  # where the pen is, 1/1000 em from the line's start
+    rise = 0.0
+    open_span = 0
+    items: list[str] = []  # the open TJ array
+
+    def flush() -> None:
+        if items:
+            parts.append("[" + " ".join(items) + "] TJ")
+            items.clear()
+
+    for name, text, dx in runs:
+        font = _font(name)
+        widths = font.face.charWidths
+        start = dx * 1000.0 / size
+        glyphs = text.glyphs if isinstance(text, ShapedText) else ()
+        for g in glyphs:
+            code = glyph_code(font, g)
+            ((subset, chunk),) = font.splitString(code, doc)
+            if (name, subset) != current:
+                flush()
+                parts.append(f"{font.getSubsetInternalName(subset, doc)} {tf}")
+                current = (name, subset)
+            if g.y != rise:
+                flush()
+                rise = g.y
+                parts.append(f"{fp_str(rise * size / 1000.0)} Ts")
+            shift = pen - (start + g.x)
+            if abs(shift) > 0.01:
+                items.append(fp_str(shift))
+            if g.span:  # a cluster with glyphs standing for nothing: its text said once
+                flush()
+                k = glyphs.index(g)
+                actual = "".join(h.text for h in glyphs[k : k + g.span])
+                parts.append(f"/Span << /ActualText <FEFF{actual.encode('utf-16-be').hex().upper()}> >> BDC")
+                open_span = g.span
+            items.append(f"({escapePDF(chunk)})")
+            if open_span:
+                open_span -= 1
+                if not open_span:
+                    flush()
+                    parts.append("EMC")
+            pen = start + g.x + widths.get(ord(code), 0)
+    flush()
+    if rise:
+        parts.append("0 Ts")
     parts.append("ET")
     return " ".join(parts)
 
