@@ -209,3 +209,31 @@ def test_single_up_record_grouping_keeps_one_file_kit_by_kit(build_kit: Callable
     built = build_kit("wedding", group="record")
     assert [p.name for p in built.outdir.glob("kits-*.pdf")] == ["kits-00001.pdf"]
     assert built.manifest[0]["pages"] == f"1-{len(_pages(built.pdf))}"
+
+
+def test_verify_catches_swapped_envelopes_and_codes_across_a_records_files(
+    build_kit: Callable[..., Built], tmp_path: Path
+) -> None:
+    """A record in several files (one per stock): its address must be in the file its
+    envelope is in, its code anywhere in its own files, and swaps name both records."""
+    import shutil
+
+    from test_verify_addresses import errors, page_count, rewrite, swapped
+
+    from envelopekit.records import read_records
+    from envelopekit.verify import verify
+
+    spec = load_layout("wedding")
+    with read_records(SAMPLES / "wedding.csv", id_field=spec.id_field) as records:
+        built = build_kit(spec, records, group="stock")
+    out = tmp_path / "swapped"
+    shutil.copytree(built.outdir, out, ignore=shutil.ignore_patterns(".envelopekit"))
+    outers = out / "kits-00001-envelope-120-simplex.pdf"  # one outer envelope per record, in order
+    rewrite(outers, swapped(page_count(outers), 0, 1))
+    found = errors(verify(out))
+    first, second = built.manifest[0]["record_id"], built.manifest[1]["record_id"]
+    assert any(f"record {first}" in e and f"record {second}" in e for e in found), found
+    cards = out / "kits-00001-card-350.pdf"
+    rewrite(cards, [i for i in range(page_count(cards)) if i not in (0, 1)])  # record 1's cards gone
+    found = errors(verify(out))
+    assert any("code not found" in e and first in e for e in found), found
