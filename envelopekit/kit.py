@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Literal
 
 from .catalog import Size, Stock, envelope_family, lookup
@@ -47,6 +48,9 @@ CARD_STOCK = Stock("card-300", 300, 0.35 * mm, "card")
 
 Fold = Literal["flat", "half", "tri"]
 FOLD_PANELS = {"flat": 1, "half": 2, "tri": 3}
+FOLD_IN_SHORTER = 2 * mm
+"""A letter ("tri") fold's last panel tucks in first, inside the other two: it is this
+much shorter than they are, so it clears the far fold and the letter folds flat."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +130,22 @@ class KitSpec:
 
 
 def folded_size(card: CardSpec) -> tuple[float, float]:
-    """The size that must fit into an envelope: folds halve or third the long side."""
-    n = FOLD_PANELS[card.fold]
+    """The size that must fit into an envelope: folds halve or third the long side (a
+    letter fold's two outer panels, a little over a third, see FOLD_IN_SHORTER)."""
+    longest = max(panel_lengths(card))
     if card.width >= card.height:
-        return (card.width / n, card.height)
-    return (card.width, card.height / n)
+        return (longest, card.height)
+    return (card.width, longest)
+
+
+def panel_lengths(card: CardSpec) -> tuple[float, ...]:
+    """The panels' lengths along the card's long side, in panel order."""
+    n = FOLD_PANELS[card.fold]
+    long = max(card.width, card.height)
+    if card.fold == "tri":
+        outer = (long + FOLD_IN_SHORTER) / 3
+        return (outer, outer, long - 2 * outer)
+    return (long / n,) * n
 
 
 @dataclass(frozen=True, slots=True)
@@ -556,13 +571,15 @@ def _net_pieces(kit: KitSpec, env: ResolvedEnvelope, level: int) -> Piece:
 
 
 def card_panels(card: CardSpec) -> tuple[Rect, ...]:
-    """Panels of a card side, left to right (landscape) or top to bottom (portrait)."""
-    n = FOLD_PANELS[card.fold]
+    """Panels of a card side, left to right (landscape) or top to bottom (portrait); a
+    letter fold's last panel (the one that tucks in) is FOLD_IN_SHORTER shorter."""
+    edges = [0.0]
+    for length in panel_lengths(card):
+        edges.append(edges[-1] + length)
+    edges[-1] = max(card.width, card.height)  # exactly the edge, whatever the rounding
     if card.width >= card.height:
-        w = card.width / n
-        return tuple(Rect(i * w, 0, (i + 1) * w, card.height) for i in range(n))
-    h = card.height / n
-    return tuple(Rect(0, card.height - (i + 1) * h, card.width, card.height - i * h) for i in range(n))
+        return tuple(Rect(a, 0, b, card.height) for a, b in pairwise(edges))
+    return tuple(Rect(0, card.height - b, card.width, card.height - a) for a, b in pairwise(edges))
 
 
 def _card_piece(kit: KitSpec, card: ResolvedCard, level: int) -> Piece:

@@ -202,8 +202,13 @@ def test_help_me_resolves_to_the_documented_kit() -> None:
 
 def test_folded_sizes() -> None:
     assert folded_size(card(size=A5, fold="half")) == pytest.approx((105 * mm, 148 * mm))
-    assert folded_size(CardSpec("l", 210 * mm, 297 * mm, fold="tri")) == pytest.approx((210 * mm, 99 * mm))
-    assert folded_size(CardSpec("l", 297 * mm, 210 * mm, fold="tri")) == pytest.approx((99 * mm, 210 * mm))
+    # A letter fold: two outer panels of (297 + 2) / 3 mm, the tucked-in one 2 mm shorter.
+    assert folded_size(CardSpec("l", 210 * mm, 297 * mm, fold="tri")) == pytest.approx(
+        (210 * mm, 299 / 3 * mm)
+    )
+    assert folded_size(CardSpec("l", 297 * mm, 210 * mm, fold="tri")) == pytest.approx(
+        (299 / 3 * mm, 210 * mm)
+    )
     assert folded_size(card(size=A5)) == pytest.approx((210 * mm, 148 * mm))
 
 
@@ -225,11 +230,12 @@ def test_card_panels_and_folds() -> None:
     assert flat == pytest.approx([0, 0, 105 * mm, 148 * mm, 105 * mm, 0, 210 * mm, 148 * mm])
     tri = CardSpec("letter", 210 * mm, 297 * mm, fold="tri")
     panels = card_panels(tri)
-    assert [p.y1 for p in panels] == pytest.approx([297 * mm, 198 * mm, 99 * mm])  # top to bottom
+    # Top to bottom; the bottom panel tucks in first and is 2 mm shorter (kit.FOLD_IN_SHORTER).
+    assert [p.y1 for p in panels] == pytest.approx([297 * mm, (297 - 299 / 3) * mm, 293 / 3 * mm])
     kit = resolve(kit_of(tri, auto=("iso-dl",)))
     piece = kit.pieces[1]
     assert len(piece.folds) == 2
-    for (a, b), y in zip(piece.folds, (198 * mm, 99 * mm), strict=True):
+    for (a, b), y in zip(piece.folds, ((297 - 299 / 3) * mm, 293 / 3 * mm), strict=True):
         assert a.y == pytest.approx(y) and b.y == pytest.approx(y)
         assert abs(b.x - a.x) == pytest.approx(210 * mm)
 
