@@ -11,6 +11,9 @@
   ``background``, white paper by default. The renderer does not know what lies
   under an image, so it flattens onto the paper; a block drawn over a tint would
   need that tint passed in.
+- **Bleed**: an image that meets a cut edge runs on into the bleed, its edge pixels
+  repeated outwards (:func:`bleed_pad` says how far, :func:`extend_edges` does it),
+  so a trim a little off never shows a white sliver.
 - **Total ink** over ``ink_limit`` (300 % by default, coated stock) is brought down:
   first by moving the grey part of C, M and Y into K (under-colour removal), then,
   where K is full, by scaling C, M and Y. Each such conversion is reported in
@@ -33,7 +36,16 @@ from typing import Any
 
 from PIL import Image, ImageCms
 
-__all__ = ["DEFAULT_INK_LIMIT", "InkWarning", "PrintImage", "cmyk_profile", "limit_ink", "to_print_cmyk"]
+__all__ = [
+    "DEFAULT_INK_LIMIT",
+    "InkWarning",
+    "PrintImage",
+    "bleed_pad",
+    "cmyk_profile",
+    "extend_edges",
+    "limit_ink",
+    "to_print_cmyk",
+]
 
 DEFAULT_INK_LIMIT = 300.0
 """Total area coverage, per cent, for coated stock (less for uncoated)."""
@@ -204,3 +216,55 @@ def to_print_cmyk(
         )
     cmyk.info.pop("icc_profile", None)
     return PrintImage(cmyk, tuple(warnings), route)
+
+
+# --- bleed ------------------------------------------------------------------------------
+
+
+def bleed_pad(
+    box: Any, rect: Any, cut: tuple[bool, bool, bool, bool], bleed: float
+) -> tuple[Any, tuple[float, float, float, float]]:
+    """The clip and the edge extension (left, bottom, right, top) of an image drawn at
+    ``rect`` in its block's ``box`` (geometry.Rect), where ``cut`` says which sides of
+    the box lie on a cut edge: the clip runs ``bleed`` beyond those, and the image is
+    extended to fill it where it reaches the box's edge (fit "contain" may leave a
+    margin there: then nothing is extended)."""
+    from .geometry import Rect
+
+    left, bottom, right, top = cut
+    clip = Rect(
+        box.x0 - bleed * left,
+        box.y0 - bleed * bottom,
+        box.x1 + bleed * right,
+        box.y1 + bleed * top,
+    )
+    eps = 1e-6
+    pad = (
+        max(0.0, rect.x0 - clip.x0) if left and rect.x0 <= box.x0 + eps else 0.0,
+        max(0.0, rect.y0 - clip.y0) if bottom and rect.y0 <= box.y0 + eps else 0.0,
+        max(0.0, clip.x1 - rect.x1) if right and rect.x1 >= box.x1 - eps else 0.0,
+        max(0.0, clip.y1 - rect.y1) if top and rect.y1 >= box.y1 - eps else 0.0,
+    )
+    return clip, pad
+
+
+def extend_edges(im: Image.Image, px: tuple[int, int, int, int]) -> Image.Image:
+    """``im`` with its edge pixels repeated outwards by ``px`` (left, bottom, right, top)."""
+    left, bottom, right, top = (max(0, int(v)) for v in px)
+    if not (left or bottom or right or top):
+        return im
+    w, h = im.size
+    out = Image.new(im.mode, (w + left + right, h + top + bottom))
+    out.paste(im, (left, top))
+    # Rows first (top and bottom, the full original width), then whole columns, so the
+    # corners take the corner pixels.
+    if top:
+        out.paste(im.crop((0, 0, w, 1)).resize((w, top)), (left, 0))
+    if bottom:
+        out.paste(im.crop((0, h - 1, w, h)).resize((w, bottom)), (left, top + h))
+    full = out.size[1]
+    if left:
+        out.paste(out.crop((left, 0, left + 1, full)).resize((left, full)), (0, 0))
+    if right:
+        out.paste(out.crop((left + w - 1, 0, left + w, full)).resize((right, full)), (left + w, 0))
+    return out

@@ -102,6 +102,9 @@ class ImageOp:
     path: str
     rect: Rect  # where the whole image lands (may exceed ``clip`` for fit="cover")
     clip: Rect
+    # How far (left, bottom, right, top) the image's edge pixels are repeated beyond ``rect``:
+    # an image that meets a cut edge runs on into the bleed (colour.extend_edges).
+    pad: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,11 +213,13 @@ def _static_ops(block: Block, placed: Placed, piece: Piece, bleed: float) -> tup
     if isinstance(block, FillBlock):
         return (_fill_op(block, placed, piece, bleed),)
     if isinstance(block, ImageBlock):
-        return (_image_op(block),)
+        return (_image_op(block, placed, piece, bleed),)
     raise TypeError(block)
 
 
-def _image_op(block: ImageBlock) -> ImageOp:
+def _image_op(
+    block: ImageBlock, placed: Placed | None = None, piece: Piece | None = None, bleed: float = 0.0
+) -> ImageOp:
     from PIL import Image
 
     with Image.open(block.path) as im:
@@ -226,7 +231,28 @@ def _image_op(block: ImageBlock) -> ImageOp:
         scale = (min if block.fit == "contain" else max)(box.width / iw, box.height / ih)
         w, h = iw * scale, ih * scale
         rect = Rect.from_size(box.center.x - w / 2, box.center.y - h / 2, w, h)
-    return ImageOp(block.path, rect, box)
+    if placed is None or piece is None or bleed <= 0:
+        return ImageOp(block.path, rect, box)
+    from .colour import bleed_pad
+
+    clip, pad = bleed_pad(box, rect, _cut_sides(box, placed, piece), bleed)
+    return ImageOp(block.path, rect, clip, pad)
+
+
+def _cut_sides(box: Rect, placed: Placed, piece: Piece) -> tuple[bool, bool, bool, bool]:
+    """Which sides (left, bottom, right, top) of ``box`` lie on a cut edge: a card's
+    outline; on a net, the face's edge (the face's clip stops it at a fold)."""
+    eps = 1e-6
+    if piece.kind == "card":
+        page = placed.to_piece.apply_rect(box).bbox
+        return (page.x0 <= eps, page.y0 <= eps, page.x1 >= piece.width - eps, page.y1 >= piece.height - eps)
+    region = placed.region or Rect(0, 0, piece.width, piece.height)
+    return (
+        box.x0 <= region.x0 + eps,
+        box.y0 <= region.y0 + eps,
+        box.x1 >= region.x1 - eps,
+        box.y1 >= region.y1 - eps,
+    )
 
 
 def _qr_symbol(url: str, error: str) -> tuple[int, int, tuple[tuple[int, int, int, int], ...]]:

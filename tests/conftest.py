@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,10 @@ from hypothesis import settings
 # machines running the tests are shared (speed is measured in benchmarks/).
 settings.register_profile("envelopekit", deadline=None)
 settings.load_profile("envelopekit")
+
+# A build's PDFs carry the time it started unless SOURCE_DATE_EPOCH pins it: pin it, so
+# that separate builds compare byte for byte (tests of the dates themselves unset it).
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

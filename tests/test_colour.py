@@ -207,3 +207,82 @@ def test_the_profile_and_its_licence_ship_in_the_wheel() -> None:
     covered = {p.name for pattern in patterns for p in (root / "envelopekit").glob(pattern)}
     assert files <= covered and {"ArtifexSWOP.icc", "ArtifexSWOP.LICENSE.txt"} <= files
     assert "Affero" in (folder / "ArtifexSWOP.LICENSE.txt").read_text(encoding="utf-8")
+
+
+# --- an image meeting a cut edge runs into the bleed ---------------------------------------
+
+
+def test_bleed_pad_and_extend_edges() -> None:
+    from envelopekit.colour import bleed_pad, extend_edges
+    from envelopekit.geometry import Rect
+
+    box = Rect(0, 0, 100, 50)
+    clip, pad = bleed_pad(box, box, (True, True, False, False), 8.5)
+    assert (clip.x0, clip.y0, clip.x1, clip.y1) == (-8.5, -8.5, 100, 50) and pad == (8.5, 8.5, 0.0, 0.0)
+    # "contain" left a margin on the left: nothing there to extend.
+    _, pad = bleed_pad(box, Rect(20, 0, 80, 50), (True, True, False, False), 8.5)
+    assert pad == (0.0, 8.5, 0.0, 0.0)
+    # "cover" already reaches 10 beyond the box: far enough.
+    _, pad = bleed_pad(box, Rect(-10, 0, 110, 50), (True, False, False, False), 8.5)
+    assert pad == (0.0, 0.0, 0.0, 0.0)
+    im = Image.new("CMYK", (4, 2), (0, 0, 0, 0))
+    im.putpixel((0, 1), (255, 0, 0, 0))  # bottom-left pixel: cyan
+    out = extend_edges(im, (3, 2, 0, 0))
+    assert out.size == (7, 4)
+    assert out.getpixel((0, 3)) == (255, 0, 0, 0)  # the corner repeats the corner pixel
+    assert out.getpixel((6, 0)) == (0, 0, 0, 0)
+
+
+def test_an_image_at_a_card_edge_runs_into_the_bleed(tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+    from pypdf import PdfReader
+
+    from envelopekit.batch import build
+    from envelopekit.layouts import parse_layout
+
+    layout = """
+[kit]
+name = "t"
+[links.survey]
+url = "https://example.org/s"
+token = "random"
+[[envelope]]
+name = "env"
+style = "banker"
+size = "C5"
+[[envelope.cards]]
+name = "card"
+size = "A6"
+orientation = "landscape"
+[[envelope.cards.front]]
+type = "image"
+name = "corner"
+path = "photo.png"
+box = ["0mm", "0mm", "50mm", "40mm"]
+fit = "stretch"
+"""
+    Image.new("RGB", (600, 480), (30, 120, 200)).save(tmp_path / "photo.png")
+    build(parse_layout(layout, file="t.toml", base=tmp_path), None, tmp_path / "out")
+    pdf = tmp_path / "out" / "kits-00001.pdf"
+    page = PdfReader(pdf).pages[1]  # the card
+    trim, bleed = page.trimbox, page.bleedbox
+    scale = 4.0
+    picture = pdfium.PdfDocument(pdf)[1].render(scale=scale).to_pil().convert("RGB")
+    height = picture.height
+
+    def at(x: float, y: float) -> tuple[int, ...]:
+        return tuple(picture.getpixel((round(x * scale), round(height - y * scale))))
+
+    x_in_bleed = (float(bleed.left) + float(trim.left)) / 2
+    y_in_bleed = (float(bleed.bottom) + float(trim.bottom)) / 2
+    blue = at(float(trim.left) + 20, float(trim.bottom) + 20)
+    assert blue[2] > 150 and blue[0] < 100
+    for x, y in (
+        (x_in_bleed, float(trim.bottom) + 20),
+        (float(trim.left) + 20, y_in_bleed),
+        (x_in_bleed, y_in_bleed),
+    ):
+        assert at(x, y) == pytest.approx(blue, abs=12), "the image stops at the trim"
+    # Away from the cut edges it stops where its box ends.
+    right_of_box = at(float(trim.left) + 50 * 72 / 25.4 + 6, float(trim.bottom) + 20)
+    assert min(right_of_box) > 240

@@ -57,6 +57,7 @@ class Job:
     impose: Imposition | None = None
     dry_run: bool = False
     id_field: str | None = None  # the records' id column, named when an id may not go in a URL
+    created: float | None = None  # the PDFs' CreationDate (seconds since 1970), the same for every chunk
     group: str = "record"  # single-up: "stock" (a file per stock and sides) or "record" (kit by kit)
     pdfx: str = "x1a"  # render.x4.MODES: PDF/X-1a:2003, PDF/X-4 (layers, record parts) or plain PDF
     output_profile: bytes | None = None  # the CMYK ICC profile embedded for PDF/X-4
@@ -323,7 +324,7 @@ def _single_up(
     from ..render.sheets import SheetRenderer
 
     buf = io.BytesIO()
-    renderer = SheetRenderer(buf, kit, proof=job.proof)
+    renderer = SheetRenderer(buf, kit, proof=job.proof, created=job.created)
     where: dict[str, tuple[str, str, str]] = {}
     for _, personal in kits:
         first = renderer.pages + 1
@@ -342,7 +343,7 @@ def _imposed(
     from ..render.sheets import SheetRenderer
 
     buf = io.BytesIO()
-    renderer = SheetRenderer(buf, kit, proof=job.proof)
+    renderer = SheetRenderer(buf, kit, proof=job.proof, created=job.created)
     lookup = {PieceKey(p.record_id, kp.key): (p, kp) for _, p in kits for kp in kit.pieces}
     for sheet_plan in plans:
         renderer.sheet(sheet_plan, lookup)  # type: ignore[arg-type]  # keyed by placement.key

@@ -184,6 +184,7 @@ def _run(
     kept = tx.begin(journal, resume=resume)
     if tx.journal is not None and tx.journal.state == "complete":
         return _report_kept(result, tx, kept)
+    created = _created(tx)
     name = prints["layout"] + prints["options"] + prints["signing key"]
     job = Job(
         spec,
@@ -195,6 +196,7 @@ def _run(
         group=group,
         pdfx=pdfx,
         output_profile=output_profile,
+        created=created,
     )
     started = time.monotonic()
     stream = records if records is not None else sample_records(spec)
@@ -381,6 +383,21 @@ def _finish(
     files = _write_ticket(tx, kit, result, state="complete", impose=impose, proof=proof)
     tx.commit()
     result.files = [tx.out / f["file"] for f in files]
+
+
+def _created(tx: Transaction) -> float | None:
+    """The job's time, for the PDFs' CreationDate: ``SOURCE_DATE_EPOCH``, else when this
+    build first started, kept in the journal so that a resumed build writes the same bytes."""
+    from ..render.pdfx import creation_time
+
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip() or tx.journal is None:
+        return creation_time()
+    old = (tx.journal.extra or {}).get("created")
+    if isinstance(old, int | float):
+        return float(old)
+    now = creation_time()
+    tx.set_state(tx.journal.state, created=now)
+    return now
 
 
 def _report_kept(result: BuildResult, tx: Transaction, kept: list[dict[str, Any]]) -> BuildResult:

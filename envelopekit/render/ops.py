@@ -23,24 +23,38 @@ from .lean import QRForm, cmyk_code, fill_code, form_use, text_code
 __all__ = ["OpDrawer"]
 
 _BIG = 1e5
+K_ONLY = (0.0, 0.0, 0.0, 1.0)
 
 
 @lru_cache(maxsize=64)
-def _cmyk_image(path: str) -> Any:
+def _cmyk_image(
+    path: str,
+    pad: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0),
+    size: tuple[float, float] = (1.0, 1.0),
+) -> tuple[Any, tuple[float, float, float, float]]:
     """The image as CMYK (print output is PDF/X-1a: no RGB, no transparency), through
-    ICC profiles and ink-limited (see :mod:`envelopekit.colour`); read once per process."""
+    ICC profiles and ink-limited (see :mod:`envelopekit.colour`); read once per process.
+    ``pad`` (points, at the placed ``size``) extends its edges into the bleed: returns
+    the image and how far (points) it now reaches beyond its rectangle on each side."""
+    import math
     import warnings
 
     from PIL import Image
     from reportlab.lib.utils import ImageReader
 
-    from ..colour import InkWarning, to_print_cmyk
+    from ..colour import InkWarning, extend_edges, to_print_cmyk
 
     with Image.open(path) as im:
         ready = to_print_cmyk(im, name=path)
     for message in ready.warnings:
         warnings.warn(message, InkWarning, stacklevel=2)
-    return ImageReader(ready.image)
+    image = ready.image
+    if not any(pad):
+        return ImageReader(image), pad
+    sx, sy = image.width / size[0], image.height / size[1]  # pixels per point
+    px = tuple(math.ceil(p * s - 1e-9) for p, s in zip(pad, (sx, sy, sx, sy), strict=True))
+    grown = (px[0] / sx, px[1] / sy, px[2] / sx, px[3] / sy)
+    return ImageReader(extend_edges(image, (px[0], px[1], px[2], px[3]))), grown
 
 
 def _path(c: Canvas, path: Path | Polygon, t: Transform | None = None) -> Any:
@@ -88,14 +102,23 @@ class OpDrawer:
         for g in groups:
             code.append(self._group_start(g, place))
             fill = None  # the fill colour set inside this group, if known
+            overprint = False  # fill overprint on (for 100 % K text) inside this group
             for op in g.ops:
                 if isinstance(op, TextOp):
+                    # 100 % K text overprints: no white halo around it if plates misregister.
+                    if (op.colour == K_ONLY) != overprint:
+                        overprint = not overprint
+                        code.append(self._overprint(overprint))
                     # One text object per line, so the line extracts as one line of text.
                     if op.colour != fill:
                         code.append(cmyk_code(op.colour))
                         fill = op.colour
                     code.append(self._text(op))
-                elif isinstance(op, FillOp):
+                    continue
+                if overprint:  # fills, images and codes knock out as before
+                    overprint = False
+                    code.append(self._overprint(False))
+                if isinstance(op, FillOp):
                     if op.colour != fill:
                         code.append(cmyk_code(op.colour))
                         fill = op.colour
@@ -103,6 +126,21 @@ class OpDrawer:
                 else:  # each of these saves and restores the graphics state
                     self.op(op)
             code.append("Q")
+
+    def _overprint(self, on: bool) -> str:
+        """Fill overprint on (with overprint mode 1: zero components leave the inks below
+        alone) or off, as ``gs`` operators; the states join the page's or form's resources."""
+        names = self.c._extgstate._c
+        wanted: list[tuple[str, Any]] = [("op", "true" if on else "false")]
+        if on:
+            wanted.append(("OPM", 1))
+        ops = []
+        for key in wanted:
+            name = names.get(key)
+            if name is None:
+                name = names[key] = f"gRLs{len(names)}"
+            ops.append(f"/{name} gs")
+        return " ".join(ops)
 
     def _text(self, op: TextOp) -> str:
         """A line's text object. Most lines of a letter are the same in every kit: each is
@@ -204,7 +242,9 @@ class OpDrawer:
             clip = c.beginPath()
             clip.rect(op.clip.x0, op.clip.y0, op.clip.width, op.clip.height)
             c.clipPath(clip, stroke=0, fill=0)
-            c.drawImage(_cmyk_image(op.path), op.rect.x0, op.rect.y0, op.rect.width, op.rect.height)
+            r = op.rect
+            image, (gl, gb, gr, gt) = _cmyk_image(op.path, op.pad, (r.width, r.height))
+            c.drawImage(image, r.x0 - gl, r.y0 - gb, r.width + gl + gr, r.height + gb + gt)
             c.restoreState()
         else:  # pragma: no cover - exhaustive
             raise TypeError(op)

@@ -29,6 +29,7 @@ from ..pages import PageGeometry, PagePlan, SingleUpPlanner, page_sides, piece_p
 from ..units import mm
 from .lean import Resources, finish_page, text_code
 from .ops import OpDrawer, _path
+from .pdfx import mark_record
 
 __all__ = ["Inks", "KitRenderer", "PdfCanvas", "net_pdf", "page_sides", "piece_page", "slug_font"]
 
@@ -101,13 +102,18 @@ PROOF_BACKDROP = (0.80, 0.83, 0.87)
 class PdfCanvas:
     """A thin wrapper over a reportlab canvas that draws envelopekit's primitives."""
 
-    def __init__(self, out: Any, *, title: str = "envelopekit", inks: Inks | None = None):
+    def __init__(
+        self, out: Any, *, title: str = "envelopekit", inks: Inks | None = None, created: float | None = None
+    ):
+        from .pdfx import identify
+
         self.inks = inks or Inks()
         # The slug's font is registered first and is the initial font, or reportlab would
         # put an unembedded Helvetica on every page. Other families are registered when
         # text is laid out in them (content.text.get_family), so unused faces never load.
         self.font = slug_font()
         self.c = Canvas(out, invariant=1, pageCompression=1, initialFontName=self.font, initialFontSize=6)
+        identify(self.c, created)  # /ID from the file's content; CreationDate from ``created``
         self._registration = self.inks.colour("registration")
         self.c.setTitle(title)
         self.identity = ""  # what makes this file's content unique (its first record), for subset tags
@@ -213,8 +219,12 @@ def net_pdf(
     bleed: float = 3 * mm,
     inks: Inks | None = None,
     title: str | None = None,
+    condition: str = "FOGRA39",
 ) -> bytes:
-    """One net single-up: die lines, crop and fold marks, boxes. Returns PDF bytes."""
+    """One net single-up: die lines, crop and fold marks, boxes, identified as PDF/X-1a
+    for ``condition`` like the kits. Returns PDF bytes."""
+    from .pdfx import mark_pdfx
+
     box = net.bbox
     page = single_up(box.width, box.height, bleed=bleed)
     t = page.place @ Transform.translate(-box.x0, -box.y0)
@@ -222,6 +232,8 @@ def net_pdf(
     pdf = PdfCanvas(
         buf, title=title or f"{net.style} net {net.width / mm:.0f}x{net.height / mm:.0f}mm", inks=inks
     )
+    pdf.c.setSubject(f"die line: {net.style} net")
+    mark_pdfx(pdf.c, condition)
     pdf.begin_page(page)
     pdf.die_lines(net, t)
     folds = [(t.apply(f.p0), t.apply(f.p1)) for f in net.folds]
@@ -297,9 +309,10 @@ class KitRenderer(PdfCanvas, OpDrawer):
         title: str | None = None,
         inks: Inks | None = None,
         proof: bool = False,
+        created: float | None = None,
         mockups: Callable[[PersonalKit], Any] | None = None,  # -> render.mockup.ProofLayout
     ):
-        super().__init__(out, title=title or kit.spec.title or kit.spec.name, inks=inks)
+        super().__init__(out, title=title or kit.spec.title or kit.spec.name, inks=inks, created=created)
         self.kit = kit
         self.proof = proof
         self.mockups = mockups  # a proof's page of folded views per record, made before rendering
@@ -412,6 +425,7 @@ class KitRenderer(PdfCanvas, OpDrawer):
     def paint_pages(self, plans: Sequence[PagePlan], personal: PersonalKit, planner: SingleUpPlanner) -> int:
         """Paint one record's single-up page plans (and, on a proof, its mockup page)."""
         self.identity = self.identity or f"{personal.record_id}@{plans[0].number if plans else 1}"
+        mark_record(self.c, personal.record_id, self.pages)  # a bookmark and page labels per record
         pieces = {piece.key: piece for piece in self.kit.pieces}
         for plan in plans:
             (placed,) = plan.placed
