@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..content.imb import SerialLedger
 from ..errors import EnvelopekitError
 from ..impose.adapter import Imposition
 from ..kit import KitSpec, ResolvedKit
@@ -173,12 +174,12 @@ def _run(
     result = BuildResult(tx.out, summary=kit.summary(), notes=tx.notes)
     signing = signing_key(kit, key, key_file, tx.state, result.notes)
     options = {"chunk": chunk, "proof": proof, "impose": repr(impose)}
-    if group != "record":
-        options["group"] = group
     if pdfx != "x1a":  # an X-1a build's fingerprint stays as before: older builds still resume
         options["pdfx"] = pdfx
         if output_profile is not None:
             options["output profile"] = hashlib.sha256(output_profile).hexdigest()
+    if group != "record":
+        options["group"] = group
     prints = fingerprint(spec, kit, signing, options, sources)
     journal = Journal(prints, columns(kit, impose is not None), chunk)
     kept = tx.begin(journal, resume=resume)
@@ -193,14 +194,14 @@ def _run(
         proof,
         impose,
         id_field=id_field,
-        group=group,
         pdfx=pdfx,
         output_profile=output_profile,
+        group=group,
         created=created,
     )
     started = time.monotonic()
     stream = records if records is not None else sample_records(spec)
-    todo = chunked(validated(stream, spec, required_fields(kit)), chunk)
+    todo = chunked(validated(stream, spec, required_fields(kit), SerialLedger.of_kit(kit.pieces)), chunk)
     tokens: dict[str, str] = {}
     done = _skip_kept(todo, kept, tx, result, tokens)
     if progress is not None:
@@ -438,7 +439,9 @@ def _dry_run(
     started = time.monotonic()
 
     def errors() -> Iterator[dict[str, Any]]:
-        for n, c in enumerate(chunked(validated(stream, spec, required_fields(kit)), chunk), 1):
+        for n, c in enumerate(
+            chunked(validated(stream, spec, required_fields(kit), SerialLedger.of_kit(kit.pieces)), chunk), 1
+        ):
             res = build_chunk(job, c)
             _count(
                 result,
