@@ -19,9 +19,10 @@
   where K is full, by scaling C, M and Y. Each such conversion is reported in
   :attr:`PrintImage.warnings`.
 
-Only one CMYK profile ships (see ``envelopekit/icc/``): Ghostscript's "Artifex CMYK
-SWOP Profile", the one freely redistributable CMYK profile in Debian. It stands in
-for every output condition; pass ``profile=`` (a path) to separate for the print
+Only one CMYK profile ships (see ``envelopekit/icc/``): a FOGRA39 (ISO coated)
+profile made with ArgyllCMS from the Zlib-licensed FOGRA39L characterization data
+(``FOGRA39L.LICENSE.txt`` says how). It matches the default output condition and
+stands in for the others; pass ``profile=`` (a path) to separate for the print
 shop's exact condition, e.g. the ECI's ISO Coated v2 / PSO Coated v3 files.
 """
 
@@ -50,7 +51,7 @@ __all__ = [
 DEFAULT_INK_LIMIT = 300.0
 """Total area coverage, per cent, for coated stock (less for uncoated)."""
 
-SHIPPED_PROFILE = "ArtifexSWOP.icc"
+SHIPPED_PROFILE = "FOGRA39L.icc"
 """The CMYK profile in envelopekit/icc/, used for every output condition unless told."""
 
 WHITE = (255, 255, 255)
