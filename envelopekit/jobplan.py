@@ -101,6 +101,18 @@ def _mm(wh: Sequence[float] | None) -> str:
     return f"{wh[0]:.0f} x {wh[1]:.0f} mm" if wh else "-"
 
 
+MAX_FILE_LINES = 6
+"""A table cell lists at most this many files; a big batch's others are counted (job.json has all)."""
+
+
+def _listed(lines: Sequence[str]) -> str:
+    """File lines for one table cell: all of a few, or the first and last of many."""
+    if len(lines) <= MAX_FILE_LINES:
+        return "\n".join(lines)
+    head, tail = lines[: MAX_FILE_LINES - 2], lines[-1:]
+    return "\n".join([*head, f"... {len(lines) - len(head) - len(tail)} more (see job.json) ...", *tail])
+
+
 def _summary(t: Mapping[str, Any]) -> Table:
     counts = t.get("counts", {})
     kit = t["kit"]
@@ -129,9 +141,11 @@ def _summary(t: Mapping[str, Any]) -> Table:
         ),
         (
             "Files",
-            "\n".join(
-                f"{f['file']}: {_plural(f.get('pages', 0), 'page')}, {_plural(f.get('kits', 0), 'kit')}"
-                for f in files
+            _listed(
+                [
+                    f"{f['file']}: {_plural(f.get('pages', 0), 'page')}, {_plural(f.get('kits', 0), 'kit')}"
+                    for f in files
+                ]
             )
             or "none",
         ),
@@ -172,7 +186,7 @@ def _stock_rows(t: Mapping[str, Any]) -> Table:
                 print_,
                 tech,
                 paper,
-                "\n".join(files) or "none yet",
+                _listed(files) or "none yet",
             )
         )
     return Table(

@@ -248,3 +248,20 @@ def test_the_sheet_is_deterministic_and_plans_without_pictures() -> None:
     assert with_pictures == job_sheet_pdf(kit, t) and len(with_pictures) > len(
         job_sheet_pdf(kit, t, images={})
     )
+
+
+def test_a_batch_of_many_files_gets_a_job_sheet_that_lists_a_few(tmp_path: Path) -> None:
+    """A big batch's files do not fit a table cell: the sheet lists the first and last."""
+    from pypdf import PdfReader
+
+    from envelopekit.batch import build_files
+    from envelopekit.jobplan import MAX_FILE_LINES
+    from envelopekit.layouts import load_layout
+
+    spec = load_layout("help-me")
+    people = [{**spec.sample, "id": f"P{i:03d}"} for i in range(MAX_FILE_LINES + 6)]
+    result = build_files(spec, people, tmp_path / "out", key=b"k" * 32, chunk=1)
+    assert len(result.files) == len(people)
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "out" / "job-sheet.pdf").pages)
+    last = f"kits-{len(people):05d}.pdf"
+    assert "kits-00001.pdf" in text and last in text and "more (see job.json)" in text
