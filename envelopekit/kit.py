@@ -103,6 +103,7 @@ class KitSpec:
     required: tuple[str, ...] = ()  # record fields that must be present and non-empty
     warnings: tuple[str, ...] = ()  # what the layout loader noticed but let through
     output_condition: str = "FOGRA39"  # PDF/X output intent, a key of render.pdfx.CONDITIONS
+    emoji: str = "drop"  # emoji in a record: "drop" (with a manifest warning) or "reject"
     locations: Mapping[str, tuple[str, int | None]] = field(default_factory=dict)
     """"piece.face.block" (or "links.name") -> (key path in the layout file, line)."""
 

@@ -177,6 +177,12 @@ DEFAULTS = Table(
             'field empty): `"reject"` the record, `"warn"` in the manifest\'s `warnings` column, or `"off"`',
             "warn",
         ),
+        "emoji": Field(
+            Choice(("drop", "reject")),
+            'emoji in a record (no bundled font draws them): `"drop"` them, with a warning in the '
+            'manifest\'s `warnings` column, or `"reject"` the record',
+            "drop",
+        ),
         "output_condition": Field(Choice(OUTPUT_CONDITIONS), "PDF/X output intent", "FOGRA39"),
     },
     name="[defaults]",

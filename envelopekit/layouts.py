@@ -244,6 +244,7 @@ def parse_layout(text: str, *, file: str = "<layout>", base: Path | None = None)
         sample=dict(top["sample"] or {}),
         links=links,
         id_field=kit["id_field"],
+        emoji=d["emoji"],
         output_condition=d["output_condition"],
         required=fields["required"],
         warnings=tuple(ctx.warnings),

@@ -482,3 +482,17 @@ def test_the_journal_manifest_json_stays_valid_across_chunks(tmp_path: Path, dem
         build(load_layout("help-me"), records, tmp_path, key=demo_key, chunk=3)
     rows = read_manifest_json(tmp_path)
     assert [r["record_id"] for r in rows] == [r["record_id"] for r in read_manifest(tmp_path)]
+
+
+def test_emoji_are_dropped_with_a_warning_or_reject_the_record(tmp_path: Path, demo_key: bytes) -> None:
+    from dataclasses import replace as with_
+
+    spec = load_layout("help-me")
+    rows = people(2)
+    rows[0]["first_name"] = "Ada \U0001f389\U0001f44d\U0001f3fd"  # party popper, thumbs up with a skin tone
+    build(spec, _records(rows), tmp_path / "drop", key=demo_key)
+    first = read_manifest(tmp_path / "drop")[0]
+    assert first["status"] == "built" and "first_name: emoji dropped" in first["warnings"]
+    build(with_(spec, emoji="reject"), _records(rows), tmp_path / "reject", key=demo_key)
+    (error,) = read_errors(tmp_path / "reject")
+    assert error["record_id"] == "P0000" and error["field"] == "first_name"

@@ -205,6 +205,25 @@ def _checked(policy: AddressPolicy | None, item: Record) -> tuple[Record, str, s
     return item, problems_text(checked.problems), checked.problems[0].field if rejected else None
 
 
+def _without_emoji(spec: KitSpec, item: Record) -> tuple[Record, str]:
+    """With the layout's ``emoji = "drop"`` (the default), the record without the emoji no
+    bundled font can draw, and a warning naming each field and character; with
+    "reject", the record as it is (the glyph check rejects it, naming the field)."""
+    if spec.emoji != "drop" or all(v.isascii() for v in item.fields.values()):
+        return item, ""
+    from ..content.text import drop_emoji, emoji_warning
+
+    fields, warnings = dict(item.fields), []
+    for name, value in item.fields.items():
+        cleaned, dropped = drop_emoji(value)
+        if dropped:
+            fields[name] = cleaned
+            warnings.append(emoji_warning(name, dropped))
+    if not warnings:
+        return item, ""
+    return Record(item.row, item.id, FieldMap(fields)), "; ".join(warnings)
+
+
 def build_chunk(job: Job, chunk: Chunk) -> ChunkResult:
     """Build one chunk: every record's kit into one PDF (in memory), a manifest row
     per item, an error row per rejected one. Touches no file. With ``job.pdfx`` "x4"
@@ -244,7 +263,9 @@ def _build_chunk(job: Job, chunk: Chunk) -> ChunkResult:
             errors.append(_error_row(item.row, item.record_id, item.field, item.reason))
             rows.append({"record_id": item.record_id, "row": item.row, "status": "rejected"})
             continue
+        item, dropped = _without_emoji(job.spec, item)
         item, warnings, address_field = _checked(policy, item)  # every faulty field at once
+        warnings = "; ".join(w for w in (dropped, warnings) if w)
         try:
             personal = _personalise(ctx, item, issuers, codes=not job.dry_run)
         except (RecordError, TokenError) as exc:
