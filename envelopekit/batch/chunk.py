@@ -208,7 +208,8 @@ def _checked(policy: AddressPolicy | None, item: Record) -> tuple[Record, str, s
 def _without_emoji(spec: KitSpec, item: Record) -> tuple[Record, str]:
     """With the layout's ``emoji = "drop"`` (the default), the record without the emoji no
     bundled font can draw, and a warning naming each field and character; with
-    "reject", the record as it is (the glyph check rejects it, naming the field)."""
+    "reject", or for a value that is nothing but emoji, the record as it is (the glyph
+    check rejects it, naming the field)."""
     if spec.emoji != "drop" or all(v.isascii() for v in item.fields.values()):
         return item, ""
     from ..content.text import drop_emoji, emoji_warning
@@ -216,7 +217,7 @@ def _without_emoji(spec: KitSpec, item: Record) -> tuple[Record, str]:
     fields, warnings = dict(item.fields), []
     for name, value in item.fields.items():
         cleaned, dropped = drop_emoji(value)
-        if dropped:
+        if dropped and cleaned.strip():  # a value of nothing but emoji is rejected, not emptied
             fields[name] = cleaned
             warnings.append(emoji_warning(name, dropped))
     if not warnings:
