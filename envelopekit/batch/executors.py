@@ -52,6 +52,7 @@ class PoolExecutor:
     def __init__(self, workers: int):
         self.workers = workers
         self._pool: Any = None
+        self._idle = True  # no chunk in flight: close() may let the workers finish cleanly
 
     def _new_pool(self) -> Any:
         import multiprocessing
@@ -79,10 +80,12 @@ class PoolExecutor:
             self._pool = self._new_pool()
         flight: deque[tuple[Chunk, Future[ChunkResult], int]] = deque()
         feed = _Feed(source, self.workers * 2)
+        self._idle = False
         while True:
             while (chunk := feed.next(len(flight))) is not None:
                 flight.append((chunk, self._pool.submit(build_chunk, job, chunk), 0))
             if not flight:
+                self._idle = True
                 feed.raise_pending()
                 return
             chunk, future, tries = flight[0]
@@ -104,13 +107,17 @@ class PoolExecutor:
     def close(self) -> None:
         """Stop the workers. After a finished run none is busy; after Ctrl-C or an error
         the chunks still building are dropped (the runner wrote nothing of them)."""
-        if self._pool is not None:
+        if self._pool is None:
+            return
+        if self._idle:  # the workers wait for work: let them exit (terminating them races the feeder)
+            self._pool.shutdown(wait=True)
+        else:
             processes = list(getattr(self._pool, "_processes", {}).values())
             self._pool.shutdown(wait=False, cancel_futures=True)
             for process in processes:
                 if process.is_alive():
                     process.terminate()
-            self._pool = None
+        self._pool = None
 
 
 def _worker_init() -> None:
