@@ -77,12 +77,14 @@ def test_each_file_of_a_job_has_its_own_id_and_the_pinned_date(
 def test_without_source_date_epoch_the_date_is_real_and_kept_in_the_journal(
     tmp_path: Path, demo_key: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import envelopekit.render.pdfx as pdfx
+
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    before = int(time.time())
+    monkeypatch.setattr(pdfx.time, "time", lambda: 1_801_234_567.8)  # the build's clock, pinned
     files = _build(tmp_path / "out", demo_key, chunk=4)
     journal = json.loads((tmp_path / "out" / ".envelopekit" / "journal.json").read_text(encoding="utf-8"))
     created = journal["extra"]["created"]
-    assert before - 1 <= created <= time.time() + 1
+    assert created == 1_801_234_567  # whole seconds, read once when the build started
     stamp = time.strftime("D:%Y%m%d%H%M%S", time.gmtime(created))
     for f in files:
         meta = PdfReader(f).metadata
@@ -94,7 +96,10 @@ def test_creation_time_order(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1000")
     assert creation_time(5) == 5.0 and creation_time() == 1000.0
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    assert abs(creation_time() - time.time()) < 5
+    import envelopekit.render.pdfx as pdfx
+
+    monkeypatch.setattr(pdfx.time, "time", lambda: 1_801_234_567.8)
+    assert creation_time() == 1_801_234_567.0
 
 
 def test_black_text_overprints_and_other_fills_knock_out(tmp_path: Path, demo_key: bytes) -> None:
