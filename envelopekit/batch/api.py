@@ -3,7 +3,6 @@ records (a file or any iterable of mappings) in, an output folder or PDF bytes o
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -15,6 +14,7 @@ from ..errors import RecordError
 from ..kit import KitSpec
 from ..records import FieldMap, Record, Rejected, clean_value, normalise_header, text_faults
 from .executors import make_executor
+from .folder import file_sha256
 from .runner import BuildResult, Progress, build
 
 __all__ = ["RecordsInput", "build_files", "records_from_mappings", "render_kit"]
@@ -78,14 +78,6 @@ def records_from_mappings(
         yield Record(row, record_id, FieldMap._adopt(fields))
 
 
-def _file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()[:20]
-
-
 def build_files(
     layout: str | os.PathLike[str] | KitSpec,
     records: RecordsInput = None,
@@ -142,7 +134,7 @@ def build_files(
         opts = {"id_field": ident, "rename": rename, "encoding": encoding, "delimiter": delimiter}
         stream = read_records(path, **opts)  # type: ignore[arg-type]
         inputs.append(path)
-        sources = {"records": _file_digest(path), "records options": repr(sorted(opts.items()))}
+        sources = {"records": file_sha256(path)[:20], "records options": repr(sorted(opts.items()))}
         total = _count(path, opts) if progress is not None else None
     elif records is not None:
         stream = records_from_mappings(records, id_field=ident, rename=rename)
