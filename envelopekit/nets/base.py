@@ -116,6 +116,9 @@ class Net:
     panels: tuple[Panel, ...]
     params: Any = None
     caliper: float = 0.0
+    holes: tuple[Path, ...] = ()
+    """Interior cuts, closed paths inside a panel (an envelope's window: see
+    envelopekit.window). They are cut with the outline, in the cut ink."""
 
     @property
     def front(self) -> Panel:
@@ -288,8 +291,20 @@ def build_net(style: str, width: float, height: float, params: Mapping[str, Any]
     s = STYLES[key]
     if width <= 0 or height <= 0:
         raise NetError(f"{key} size must be positive, got {width:.2f} x {height:.2f} pt")
+    window = None
+    if isinstance(params, Mapping) and "window" in params:
+        # Not a style parameter: a window cut in the front ("us10" or "W,H,LEFT,BOTTOM"),
+        # so that `envelopekit net banker "#10" --param window=us10` shows the die.
+        from ..window import parse_window
+
+        window = parse_window(str(params["window"]))
+        params = {k: v for k, v in params.items() if k != "window"}
     p = parse_params(s.params_type, params, style=key)
     net = s.build(width, height, p)
     if not net.outline.flatten(0.1).is_simple():
         raise NetError(f"{key} outline intersects itself at this size", hint="reduce the flap sizes")
+    if window is not None:
+        from ..window import add_window
+
+        net = add_window(net, window)
     return net

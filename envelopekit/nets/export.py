@@ -2,7 +2,8 @@
 
 The schema is stable: ``style``, ``size`` [w, h], ``outline`` (the cut as points),
 ``folds`` [{from, to, kind}], ``glue`` (polygons) and ``panels`` [{name, face,
-order, polygon}]. Lengths are points rounded to 3 decimals; curves are flattened
+order, polygon}]; a net with interior cuts (a window) also has ``holes`` (each cut
+as points, like the outline). Lengths are points rounded to 3 decimals; curves are flattened
 to within ``tolerance`` points, the outline in chords no shorter than 0.5 mm
 (``Net.cut``), which may take a corner tighter than about 0.9 mm in radius a
 little further from the curve.
@@ -14,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..geometry import Point
-from .base import Net
+from .base import MIN_CUT_SEGMENT, Net
 
 __all__ = ["net_to_dict"]
 
@@ -33,7 +34,7 @@ def _pts(points: Iterable[Point]) -> list[list[float]]:
 
 def net_to_dict(net: Net, tolerance: float = 0.1) -> dict[str, Any]:
     """``net`` as a dict of lists, numbers and strings (``json.dumps`` takes it as is)."""
-    return {
+    out: dict[str, Any] = {
         "style": net.style,
         "size": [_num(net.width), _num(net.height)],
         "outline": _pts(net.cut(tolerance)),
@@ -44,3 +45,6 @@ def net_to_dict(net: Net, tolerance: float = 0.1) -> dict[str, Any]:
             for p in net.panels
         ],
     }
+    if net.holes:
+        out["holes"] = [_pts(h.flatten(tolerance, MIN_CUT_SEGMENT)) for h in net.holes]
+    return out
