@@ -44,6 +44,7 @@ from reportlab.pdfbase.ttfonts import TTFError
 
 from ..errors import CatalogError, EnvelopekitError, FitError, GlyphError, LayoutError, RecordError
 from ..units import format_length, to_mm
+from .breaking import needs_dictionary, word_pieces
 from .shaping import ShapingTTFont, base_rtl, needs_shaping, shape_run, visual_runs
 
 __all__ = [
@@ -519,8 +520,10 @@ _CJK = re.compile(
 def _segments(line: str) -> list[tuple[str, str]]:
     """Split a line into ``(word, following spaces)`` units; a line may break after any unit.
 
-    Breaks: after spaces, after a hyphen inside a word, and between CJK characters.
-    A word is never cut elsewhere: a name broken mid-word reads as two names.
+    Breaks: after spaces, after a hyphen inside a word, between CJK characters, and
+    inside a Thai, Lao, Khmer or Myanmar word where ICU's dictionaries put a word
+    boundary (:mod:`.breaking`). A word is never cut elsewhere: a name broken mid-word
+    reads as two names.
     """
     units: list[tuple[str, str]] = []
     word: list[str] = []
@@ -530,12 +533,21 @@ def _segments(line: str) -> list[tuple[str, str]]:
             glue.append(ch)
             continue
         if glue or (word and _break_before(word, ch)):
-            units.append(("".join(word), "".join(glue)))
+            _add_unit(units, "".join(word), "".join(glue))
             word, glue = [], []
         word.append(ch)
     if word or glue:
-        units.append(("".join(word), "".join(glue)))
+        _add_unit(units, "".join(word), "".join(glue))
     return units
+
+
+def _add_unit(units: list[tuple[str, str]], word: str, glue: str) -> None:
+    """A word and its spaces; a word of a script written without spaces in dictionary pieces."""
+    if needs_dictionary(word):
+        *pieces, last = word_pieces(word)
+        units.extend((piece, "") for piece in pieces)
+        word = last
+    units.append((word, glue))
 
 
 def _break_before(word: list[str], ch: str) -> bool:
