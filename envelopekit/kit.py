@@ -22,6 +22,7 @@ from .geometry import Point, Polygon, Rect, Transform, outward_bands
 from .nets.base import Fold as Crease
 from .nets.base import Net, build_net
 from .units import mm
+from .window import ResolvedWindow, WindowSpec, check_front, cut_window
 
 __all__ = [
     "HAND",
@@ -83,6 +84,7 @@ class EnvelopeSpec:
     contents: tuple[CardSpec | EnvelopeSpec, ...] = ()
     stock: Stock | None = None
     label: str = ""
+    window: WindowSpec | None = None  # a window in the front, its carrier among the cards
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +169,7 @@ class ResolvedEnvelope:
     contents: tuple[ResolvedCard | ResolvedEnvelope, ...]
     thickness: float  # closed, with everything inside
     weight: float  # grams, with everything inside
+    window: ResolvedWindow | None = None
 
 
 def _card(card: CardSpec, stock: Stock) -> ResolvedCard:
@@ -242,8 +245,12 @@ def _resolve_envelope(env: EnvelopeSpec, kit: KitSpec, path: str) -> ResolvedEnv
     except NetError as exc:
         where = kit.where(env.name)
         raise NetError(f"{exc.message} ({size.name})", where=where or exc.where, hint=exc.hint) from None
-    area_m2 = net.outline.flatten(0.5).area / (1000 * mm) ** 2
-    own = area_m2 * stock.gsm
+    window = None
+    if env.window is not None:
+        cards = [c.spec for c in contents if isinstance(c, ResolvedCard)]
+        net, window = cut_window(kit, env.name, env.window, net, stock.caliper, cards)
+    area = net.outline.flatten(0.5).area - sum(h.flatten(0.5).area for h in net.holes)
+    own = area / (1000 * mm) ** 2 * stock.gsm
     return ResolvedEnvelope(
         spec=env,
         width=width,
@@ -253,6 +260,7 @@ def _resolve_envelope(env: EnvelopeSpec, kit: KitSpec, path: str) -> ResolvedEnv
         contents=contents,
         thickness=inner_t + 2 * stock.caliper,
         weight=own + sum(c.weight for c in contents),
+        window=window,
     )
 
 
@@ -502,6 +510,8 @@ def _net_pieces(kit: KitSpec, env: ResolvedEnvelope, level: int) -> Piece:
     _check_quiet_zones(kit, spec.back, f"{key}.back")
     _check_quiet_zones(kit, spec.inside, f"{key}.inside")
     front_bands: tuple[Polygon, ...] | None = None
+    if spec.window is not None:
+        check_front(kit, key, spec.window, spec.front)
     for block in spec.front:
         _check_whole(kit, block, [face_rect.polygon()], [[]], _where(kit, key, "front", block))
         _check_static_text(kit, block, face_rect, _where(kit, key, "front", block))

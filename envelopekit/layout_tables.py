@@ -48,6 +48,8 @@ from .schema import (
     show,
 )
 from .units import mm
+from .window import MARGIN, WindowSpec
+from .window import PRESETS as WINDOW_PRESETS
 
 __all__ = [
     "CARD",
@@ -60,6 +62,7 @@ __all__ = [
     "POSTAL",
     "TOKEN_KINDS",
     "TOP",
+    "WINDOW",
     "link_table",
     "params_text",
     "reference",
@@ -122,6 +125,64 @@ class _Clearance(Type):
             raise ctx.error('clearance must be "hand", "machine" or ["Wmm", "Hmm"]', path)
         w, h = self.pair.read(ctx, value, path)
         return (w, h)
+
+
+WINDOW_SIDE = Length(5 * mm, 500 * mm)
+WINDOW_AT = Length(0, 1000 * mm)
+WINDOW = Table(
+    {
+        "preset": Field(
+            Choice(tuple(WINDOW_PRESETS)),
+            "a standard window: `us10` (4 1/2 x 1 1/8 in at 7/8 in left, 1/2 in up), `dl` and `c6-5` "
+            "(90 x 45 mm at 20 mm left, 15 mm up), `c5` (90 x 45 mm at 20 mm left, 58 mm up); "
+            "the keys below override it",
+            None,
+        ),
+        "width": Field(WINDOW_SIDE, "window width (along the long side)", None, "the preset's"),
+        "height": Field(WINDOW_SIDE, "window height", None, "the preset's"),
+        "left": Field(
+            WINDOW_AT, "from the front's left edge (flap up, the address upright)", None, "the preset's"
+        ),
+        "bottom": Field(WINDOW_AT, "from the front's bottom edge", None, "the preset's"),
+        "carrier": Field(
+            NAME,
+            "the card whose address block shows through",
+            None,
+            "the one card inside with an address block",
+        ),
+        "margin": Field(
+            Length(0, 20 * mm),
+            "clearance kept between the address and every window edge, wherever the carrier slides",
+            MARGIN,
+            '`"1/8in"`',
+        ),
+    },
+    name="window",
+)
+
+
+class _Window(Type):
+    doc = 'a preset name (`"us10"`, `"dl"`, `"c6-5"`, `"c5"`) or a window table'
+
+    def read(self, ctx: Ctx, value: Any, path: str) -> WindowSpec:
+        if isinstance(value, str):
+            return WINDOW_PRESETS[Choice(tuple(WINDOW_PRESETS)).read(ctx, value, path)]
+        v = read_table(ctx, WINDOW, value, path)
+        base = WINDOW_PRESETS[v["preset"]] if v["preset"] else None
+        sides = {}
+        for key in ("width", "height", "left", "bottom"):
+            given = v[key] if v[key] is not None else (getattr(base, key) if base else None)
+            if given is None:
+                raise ctx.error(
+                    f"window has no {key!r}", path, "give width, height, left and bottom, or a preset"
+                )
+            sides[key] = given
+        return WindowSpec(
+            **sides,
+            preset=v["preset"] or "",
+            carrier=v["carrier"] or "",
+            margin=v["margin"],
+        )
 
 
 class _Raw(Type):
@@ -274,6 +335,12 @@ ENVELOPE = Table(
             Tables("block"), _FACE.format("closed envelope seen from behind (printed on the flaps)"), ()
         ),
         "inside": Field(Tables("block"), _FACE.format("inside (sheet side B)"), ()),
+        "window": Field(
+            _Window(),
+            "a window cut in the front; the address block of the card inside (the carrier) must show "
+            "through it, with `margin` to spare, wherever the card slides",
+            None,
+        ),
         "cards": Field(Tables("card"), "cards it holds, as `[[...cards]]`", ()),
         "envelopes": Field(Tables("envelope"), "envelopes it holds, as `[[...envelopes]]`", ()),
     },
@@ -463,6 +530,7 @@ def reference() -> str:
         out += [f"### `{name}`", "", markdown_table(table), ""]
     out += ["### `[sample]`", "", "Any field name = a string (or a number): the sample record.", ""]
     out += ["### `[[envelope]]`", "", markdown_table(ENVELOPE), ""]
+    out += ["### `window` (of an envelope)", "", markdown_table(WINDOW), ""]
     out += ["### Cards (`[[...cards]]`)", "", markdown_table(CARD), ""]
     out += ["### Blocks: keys of every type", "", markdown_table(Table(COMMON)), ""]
     for kind, block in BLOCKS.items():

@@ -83,6 +83,8 @@ def _params(ctx: Ctx, style: str, raw: Mapping[str, Any] | None, path: str) -> t
 def _envelope(ctx: Ctx, raw: Mapping[str, Any], path: str, defaults: Mapping[str, Any]) -> EnvelopeSpec:
     v = read_table(ctx, ENVELOPE, raw, path)
     ctx.locations[v["name"]] = (path, ctx.where.find(path))
+    if v["window"] is not None:
+        ctx.locations[f"{v['name']}.window"] = (join(path, "window"), ctx.where.find(join(path, "window")))
     params = _params(ctx, v["style"], v["params"], join(path, "params"))
     contents: list[CardSpec | EnvelopeSpec] = [
         _card(ctx, c, join(join(path, "cards"), i), defaults) for i, c in enumerate(v["cards"])
@@ -102,6 +104,7 @@ def _envelope(ctx: Ctx, raw: Mapping[str, Any], path: str, defaults: Mapping[str
         contents=tuple(contents),
         stock=v["stock"],
         label=v["label"],
+        window=v["window"],
     )
 
 

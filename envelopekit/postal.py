@@ -259,6 +259,29 @@ def _front(kit: ResolvedKit) -> tuple[float, float, tuple[Block, ...]]:
     return outer.width, outer.height, outer.spec.front
 
 
+def _addresses(kit: ResolvedKit) -> list[tuple[AddressBlock, Rect, str, str]]:
+    """Every address on the front: (block, its extent on the front, locations key, label).
+    With a window, the carrier's address block counts where it can show through it:
+    everything it covers as the carrier slides (envelopekit.window)."""
+    piece = kit.outer.spec.name
+    out = [
+        (b, b.box, f"{piece}.front.{b.name}", f"address block {b.name!r}")
+        for b in kit.outer.spec.front
+        if isinstance(b, AddressBlock)
+    ]
+    return out + _window_addresses(kit)
+
+
+def _window_addresses(kit: ResolvedKit) -> list[tuple[AddressBlock, Rect, str, str]]:
+    window = kit.outer.window
+    if window is None:
+        return []
+    label = "address block {!r} of {!r} (through the window, wherever it slides)"
+    return [
+        (a.block, window.swept(a), a.where, label.format(a.name, window.carrier)) for a in window.addresses
+    ]
+
+
 def _extent(block: Block, w: float, h: float) -> Rect | None:
     """The part of the front a block can ink; None for a block that inks nothing there."""
     if isinstance(block, RuleBlock):
@@ -338,17 +361,14 @@ def _read_area(auth: Authority, w: float, h: float) -> Rect:
 
 def _address(kit: ResolvedKit, auth: Authority) -> Iterator[Violation]:
     """Each address block inside the read area, no wider than the post reads, in type it reads."""
-    w, h, blocks = _front(kit)
+    w, h, _ = _front(kit)
     area = _read_area(auth, w, h)
     show, u = auth.show, auth.unit_name
     piece = kit.outer.spec.name
-    addresses = [b for b in blocks if isinstance(b, AddressBlock)]
+    addresses = _addresses(kit)
     if not addresses:
         yield Violation(piece, f"{piece} envelope has no address block on its front")
-    for block in addresses:
-        where = f"{piece}.front.{block.name}"
-        label = f"address block {block.name!r}"
-        box = block.box
+    for block, box, where, label in addresses:
         bits = []
         if box.x0 < area.x0 - 1e-6:
             bits.append(f"{show(box.x0)} {u} from the left edge (at least {show(area.x0)})")
@@ -370,10 +390,10 @@ def _address(kit: ResolvedKit, auth: Authority) -> Iterator[Violation]:
                 f"{label} may shrink to {block.min_size:g} pt: {auth.rule_of_type} "
                 f"(min_size at least {auth.min_type:g} pt)",
             )
-        if auth.max_address_width is not None and box.width > auth.max_address_width + 1e-6:
+        if auth.max_address_width is not None and block.box.width > auth.max_address_width + 1e-6:
             yield Violation(
                 where,
-                f"{label} is {show(box.width)} {u} wide: {auth.name} reads address blocks at most "
+                f"{label} is {show(block.box.width)} {u} wide: {auth.name} reads address blocks at most "
                 f"{show(auth.max_address_width)} {u} long",
             )
 
@@ -408,6 +428,13 @@ def _clear_zones(kit: ResolvedKit, auth: Authority) -> Iterator[Violation]:
                     f"block {block.name!r} reaches {show(extent.y0)} {u} above the bottom edge into "
                     f"the {auth.name} barcode clear zone ({what}), which must stay unprinted",
                 )
+        for _, extent, where, label in _window_addresses(kit):
+            if _overlap(extent, zone):
+                yield Violation(
+                    where,
+                    f"{label} reaches {show(extent.y0)} {u} above the bottom edge into the {auth.name} "
+                    f"barcode clear zone ({what}), which must stay unprinted",
+                )
 
 
 def _corners(kit: ResolvedKit, auth: Authority) -> Iterator[Violation]:
@@ -418,7 +445,7 @@ def _corners(kit: ResolvedKit, auth: Authority) -> Iterator[Violation]:
     pw, ph = auth.postage(max(w, h), min(w, h))
     postage = Rect(w - pw, h - ph, w, h)
     area = f"the top right {show(pw)} x {show(ph)} {u}"
-    addresses = [b for b in blocks if isinstance(b, AddressBlock)]
+    addresses = _addresses(kit)
     for block in blocks:
         extent = _extent(block, w, h)
         if extent is None or isinstance(block, FillBlock):
@@ -438,11 +465,14 @@ def _corners(kit: ResolvedKit, auth: Authority) -> Iterator[Violation]:
                 bits.append(f"it reaches into the postage area ({area})")
             if extent.x0 + extent.x1 > w:
                 bits.append("its middle is right of the envelope's")
-            for address in addresses:
-                if extent.y0 < address.box.y1 - 1e-6:
-                    bits.append(f"it reaches below the top of address block {address.name!r}")
+            for _, box, _, label in addresses:
+                if extent.y0 < box.y1 - 1e-6:
+                    bits.append(f"it reaches below the top of {label}")
             if bits:
                 yield Violation(where, f"return address {block.name!r} belongs top left: " + "; ".join(bits))
+    for _, box, where, label in _window_addresses(kit):
+        if _overlap(box, postage):
+            yield Violation(where, f"{label} reaches into the postage area ({area})")
 
 
 def _beside_address(kit: ResolvedKit, auth: Authority) -> Iterator[Violation]:
@@ -451,9 +481,9 @@ def _beside_address(kit: ResolvedKit, auth: Authority) -> Iterator[Violation]:
         return
     w, h, blocks = _front(kit)
     piece = kit.outer.spec.name
-    for address in (b for b in blocks if isinstance(b, AddressBlock)):
-        right = Rect(address.box.x1, address.box.y0, w, address.box.y1)
-        below = Rect(address.box.x0, 0, address.box.x1, address.box.y0)
+    for address, box, _, label in _addresses(kit):
+        right = Rect(box.x1, box.y0, w, box.y1)
+        below = Rect(box.x0, 0, box.x1, box.y0)
         for block in blocks:
             extent = _extent(block, w, h)
             if block is address or extent is None:
@@ -462,7 +492,7 @@ def _beside_address(kit: ResolvedKit, auth: Authority) -> Iterator[Violation]:
             if side:
                 yield Violation(
                     f"{piece}.front.{block.name}",
-                    f"block {block.name!r} is {side} address block {address.name!r}: {auth.name} "
+                    f"block {block.name!r} is {side} {label}: {auth.name} "
                     "keeps the space right of and below the address unprinted",
                 )
 

@@ -30,6 +30,7 @@ SAMPLE_RECORDS = {
     "help-me": "recipients.csv",
     "wedding": "wedding.csv",
     "onboarding": "onboarding.csv",
+    "window-letter": "window-letter.csv",
 }
 """Bundled layout (layouts/NAME.toml) -> its sample records file here (tests/test_samples.py checks both)."""
 

@@ -22,6 +22,7 @@ SAMPLE_RECORDS = {
     "help-me": "recipients.csv",
     "wedding": "wedding.csv",
     "onboarding": "onboarding.csv",
+    "window-letter": "window-letter.csv",
 }
 """Bundled layout -> its records file in samples/ (samples/rebuild.py keeps the same table)."""
 

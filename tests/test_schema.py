@@ -24,6 +24,7 @@ from envelopekit.layout_tables import (
     OUTPUT_CONDITIONS,
     TOKEN_KINDS,
     TOP,
+    WINDOW,
     link_table,
     reference,
     style_table,
@@ -279,7 +280,7 @@ def test_every_toml_example_in_the_readme_is_valid() -> None:
 
 def test_every_key_in_the_readme_prose_exists() -> None:
     """Keys the prose names in backticks as `key = ...` belong to some table."""
-    known = set(TOP.fields) | set(ENVELOPE.fields) | set(CARD.fields)
+    known = set(TOP.fields) | set(ENVELOPE.fields) | set(CARD.fields) | set(WINDOW.fields)
     for block in BLOCKS.values():
         known |= set(block.table.fields)
     known |= {"type", "name", "panel"}
