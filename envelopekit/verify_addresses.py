@@ -18,6 +18,13 @@ column), and ``verify`` looks for it in the text of the pages:
   with nothing between them. So a line break that extraction moves, a space it
   adds between runs of two fonts, or a word the fitter wrapped onto the next line
   gives the same digest;
+- a line holding right-to-left letters (Hebrew, Arabic) is compared by its
+  characters, not their order (:func:`comparable`): its characters sorted, bidi-mirrored
+  ones (brackets) counted as one. PDF text keeps glyphs in visual order, and every
+  extractor guesses the logical order back with its own bidi heuristics (pdfium
+  takes a line's direction from a count of its runs; poppler and pypdf differ again),
+  so "Fatima الزهراء" or "רחוב הרצל 12, Tel Aviv" may come back with its words in
+  another order, or its brackets turned. Lines of every other script keep their order;
 - ``verify`` extracts each page's text (pdfium), hashes every run of consecutive
   lines of the lengths the manifest names, and looks each digest up. An address
   on a page of its own record is found; on a page of another record (or of no
@@ -49,6 +56,7 @@ __all__ = [
     "AddressMark",
     "address_column",
     "address_digest",
+    "comparable",
     "normalise",
     "page_lines",
     "parse_address_column",
@@ -67,6 +75,19 @@ def normalise(line: str) -> str:
     """``line`` as compared: NFKC, hyphens unified, no spaces, controls or format characters."""
     text = unicodedata.normalize("NFKC", line.translate(_HYPHENS))
     return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in _DROP)
+
+
+def _rtl(line: str) -> bool:
+    return not line.isascii() and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in line)
+
+
+def comparable(line: str) -> str:
+    """A line (:func:`normalise`) as its digest takes it: a line with right-to-left letters
+    as its characters sorted, each bidi-mirrored one (a bracket an extractor may turn
+    round) as ``(``; any other line as it is. Its length is the line's."""
+    if not _rtl(line):
+        return line
+    return "".join(sorted("(" if unicodedata.mirrored(ch) else ch for ch in line))
 
 
 def address_digest(normalised: str) -> str:
@@ -88,7 +109,7 @@ class AddressMark:
 
 
 def _mark(piece: str, printed: Sequence[str]) -> AddressMark | None:
-    lines = [n for n in (normalise(line) for line in printed) if n]
+    lines = [comparable(n) for n in (normalise(line) for line in printed) if n]
     if not lines:
         return None
     text = "".join(lines)
@@ -214,14 +235,20 @@ class AddressChecker:
         if not self.expected:
             return
         hits: list[str] = []
+        # Lines with right-to-left letters in any order (see comparable); as extracted too,
+        # for the marks of builds from before comparable.
+        sorted_lines = tuple(map(comparable, lines))
+        versions = (lines, sorted_lines) if sorted_lines != tuple(lines) else (lines,)
         for span in sorted(self.spans):
             for start in range(len(lines) - span + 1):
-                digest = address_digest("".join(lines[start : start + span]))
-                if digest in self.by_digest:
-                    hits.append(digest)
+                for version in versions:
+                    digest = address_digest("".join(version[start : start + span]))
+                    if digest in self.by_digest:
+                        hits.append(digest)
         missing = [i for i in self.by_page.get((file, page), ()) if i not in self.found]
         if missing and not all(self.expected[i].mark.digest in hits for i in missing):
-            hits += self._by_length(lines, [self.expected[i].mark for i in missing])
+            for version in versions:
+                hits += self._by_length(version, [self.expected[i].mark for i in missing])
         for digest in dict.fromkeys(hits):
             self._hit(file, page, digest)
 

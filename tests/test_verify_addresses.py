@@ -21,6 +21,7 @@ from envelopekit.verify import VerifyReport, format_report, read_manifest, verif
 from envelopekit.verify_addresses import (
     AddressMark,
     address_digest,
+    comparable,
     normalise,
     page_lines,
     parse_address_column,
@@ -340,6 +341,152 @@ def test_one_pdf_with_its_manifest_checks_addresses_too(help_me: Built, tmp_path
     rewrite(pdf, swapped(page_count(pdf), 0, 8))
     assert len(errors(verify(pdf, manifest=out / "manifest.csv"))) == 2
     assert verify(pdf).addresses_expected is None  # no manifest: nothing to check against
+
+
+# --- right-to-left, Indic and Thai addresses ---------------------------------------------------------
+
+SCRIPTS = [
+    {  # Arabic, a house number inside
+        "id": "S1",
+        "first_name": "فاطمة",
+        "last_name": "الزهراء",
+        "organisation": "",
+        "street": "شارع الملك فهد 12",
+        "city": "الرياض",
+        "postal_code": "12271",
+        "country": "SA",
+    },
+    {  # a mixed name and a mixed street: the line's words extract in another order
+        "id": "S2",
+        "first_name": "Fatima",
+        "last_name": "الزهراء",
+        "organisation": "",
+        "street": "Flat 2, شارع التحلية 45",
+        "city": "جدة",
+        "postal_code": "23423",
+        "country": "SA",
+    },
+    {  # Hebrew with a Latin city name in the street line
+        "id": "S3",
+        "first_name": "שרה",
+        "last_name": "כהן",
+        "organisation": "",
+        "street": "רחוב הרצל 12, Tel Aviv",
+        "city": "תל אביב",
+        "postal_code": "6100000",
+        "country": "IL",
+    },
+    {
+        "id": "S4",
+        "first_name": "किरण",
+        "last_name": "शर्मा",
+        "organisation": "",
+        "street": "12 महात्मा गांधी मार्ग",
+        "city": "नई दिल्ली",
+        "postal_code": "110001",
+        "country": "IN",
+    },
+    {  # Thai, a street long enough to wrap at its dictionary word boundaries
+        "id": "S5",
+        "first_name": "สมชาย",
+        "last_name": "ใจดี",
+        "organisation": "",
+        "street": "123/45 ถนนสุขุมวิทแขวงคลองเตยเหนือ เขตวัฒนา",
+        "city": "กรุงเทพมหานคร",
+        "postal_code": "10110",
+        "country": "TH",
+    },
+    {  # brackets in a right-to-left run of a left-to-right line: extractors turn them round
+        "id": "S6",
+        "first_name": "David",
+        "last_name": "לוי",
+        "organisation": 'Acme (ישראל) בע"מ',
+        "street": "Herzl St 5",
+        "city": "Haifa",
+        "postal_code": "3303101",
+        "country": "IL",
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def scripts(tmp_path_factory: pytest.TempPathFactory, demo_key: bytes) -> Built:
+    from conftest import _build
+
+    from envelopekit.layouts import load_layout
+    from envelopekit.records import read_records
+
+    out = tmp_path_factory.mktemp("scripts")
+    rows = [dict(row, region="", email=f"{row['id'].lower()}@example.org") for row in SCRIPTS]
+    spec = load_layout("help-me")
+    with read_records(write_records(out.parent / f"{out.name}.csv", rows), id_field=spec.id_field) as records:
+        return _build(spec, records, out, demo_key)
+
+
+def test_comparable_lines_with_right_to_left_letters_in_any_order() -> None:
+    line = normalise("רחוב הרצל 12, Tel Aviv")
+    assert comparable(line) == comparable(normalise("Tel Aviv ,12 הרצל רחוב"))
+    assert comparable(normalise('Acme (ישראל) בע"מ')) == comparable(normalise('ישראל)בע"מ( Acme'))
+    assert len(comparable(line)) == len(line)
+    assert comparable(line) != comparable(normalise("רחוב הרצל 13, Tel Aviv"))  # another house
+    for other in ("Königsallee 27", "12 महात्मा गांधी मार्ग", "ถนนสุขุมวิท", "山田太郎"):
+        assert comparable(normalise(other)) == normalise(other)  # their order is kept
+
+
+def test_right_to_left_indic_and_thai_addresses_are_found(scripts: Built) -> None:
+    assert [r["status"] for r in scripts.manifest] == ["built"] * len(SCRIPTS)
+    report = verify(scripts.outdir)
+    assert report.ok and not errors(report), format_report(report)
+    assert report.addresses_expected == report.addresses_found == len(SCRIPTS)
+
+
+def test_the_mixed_lines_do_not_extract_in_logical_order(scripts: Built) -> None:
+    """Why the lines are compared unordered: pdfium reads them back in another order."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(scripts.pdf))
+    try:
+        lines = page_lines(document[scripts.first_page("S3")].get_textpage())
+    finally:
+        document.close()
+    street = normalise("רחוב הרצל 12, Tel Aviv")
+    assert street not in lines, "pdfium reads this line in logical order now: see verify_addresses.comparable"
+    assert comparable(street) in map(comparable, lines)
+
+
+@pytest.mark.parametrize(("a", "b"), [("S2", "S3"), ("S1", "S6"), ("S4", "S5")])
+def test_swapped_envelopes_of_any_script_fail_naming_both_records(
+    scripts: Built, tmp_path: Path, a: str, b: str
+) -> None:
+    out = copy_build(scripts, tmp_path / "out")
+    pdf = out / "kits-00001.pdf"
+    pa, pb = scripts.first_page(a), scripts.first_page(b)
+    rewrite(pdf, swapped(page_count(pdf), pa, pb))
+    report = verify(out)
+    found = errors(report)
+    assert len(found) == 2, found
+    assert f"page {pa + 1}, record {a}: the address of record {b} (outer" in found[0]
+    assert f"page {pb + 1}, record {b}: the address of record {a} (outer" in found[1]
+    assert report.addresses_found == len(SCRIPTS) - 2
+
+
+def test_a_manifest_from_before_unordered_lines_still_matches(scripts: Built, tmp_path: Path) -> None:
+    """Marks of right-to-left addresses that extracted in order were digests of the
+    ordered lines: those lines are still hashed as extracted too."""
+    from envelopekit.verify_addresses import _mark
+
+    out = copy_build(scripts, tmp_path / "out")
+    manifest = out / "manifest.csv"
+    printed = ["فاطمة الزهراء", "شارع الملك فهد 12", "الرياض 12271", "SAUDI ARABIA"]
+    new = _mark("outer", printed)
+    lines = [normalise(line) for line in printed]
+    old = AddressMark("outer", 4, len("".join(lines)), address_digest("".join(lines)))
+    assert new is not None and new.digest != old.digest
+    text = manifest.read_text(encoding="utf-8")
+    assert str(new) in text  # the build wrote the printed lines this test assumes
+    manifest.write_text(text.replace(str(new), str(old)), encoding="utf-8")
+    report = verify(out)
+    assert report.ok and report.addresses_found == len(SCRIPTS), format_report(report)
 
 
 # --- imposed output ---------------------------------------------------------------------------------
