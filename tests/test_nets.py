@@ -467,3 +467,31 @@ def test_export_schema_and_round_trip() -> None:
         assert math.isclose(outline.area, net.outline.flatten(0.1).area, rel_tol=1e-3)
         front = d["panels"][0]
         assert front["name"] == "front" and front["face"] == "front" and front["order"] == 0
+
+
+# --- interior cuts (windows) -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_a_window_is_an_interior_cut_of_every_style(style: str) -> None:
+    """Without a window a net has no holes and exports none (the JSON stays as it was); with
+    one, the hole lies strictly inside the front panel and the outline is unchanged."""
+    size = lookup("C5", kind="envelope")
+    plain = build_net(style, size.width, size.height)
+    assert plain.holes == () and "holes" not in net_to_dict(plain)
+    windowed = build_net(style, size.width, size.height, {"window": "c5"})
+    assert windowed.outline == plain.outline and windowed.folds == plain.folds
+    (hole,) = windowed.holes
+    ring = hole.flatten(0.1)
+    assert ring.is_simple() and plain.front.polygon.bbox.inset(5 * mm - 1e-6).contains(ring.bbox)
+    assert net_to_dict(windowed)["holes"] == [[[round(p.x, 3) + 0.0, round(p.y, 3) + 0.0] for p in ring]]
+
+
+def test_a_window_parameter_is_checked_like_the_others() -> None:
+    size = lookup("DL", kind="envelope")
+    with pytest.raises(NetError, match="neither a preset"):
+        build_net("banker", size.width, size.height, {"window": "dll"})
+    with pytest.raises(NetError, match="does not fit"):
+        build_net("banker", size.width, size.height, {"window": "100mm,100mm,10mm,10mm"})
+    with pytest.raises(NetError, match="side_flapp"):
+        build_net("banker", size.width, size.height, {"window": "dl", "side_flapp": "10mm"})

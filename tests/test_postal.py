@@ -200,3 +200,60 @@ def test_every_authority_has_rules_for_every_check() -> None:
         assert auth.formats and auth.min_type >= 8 and auth.read_margins
         for fmt in auth.formats:
             assert fmt.length[0] < fmt.length[1] and fmt.height[0] < fmt.height[1] and fmt.weight > 0
+
+
+# --- window envelopes: the address the post reads is the letter's, through the window -----------
+
+WINDOWED = """
+[kit]
+name = "windowed"
+
+[[envelope]]
+name = "outer"
+size = "#10"
+window = {window}
+
+[[envelope.cards]]
+name = "letter"
+size = "Letter"
+fold = "tri"
+
+[[envelope.cards.back]]
+type = "address"
+name = "recipient"
+panel = 2
+box = ["{addr_x}", "{addr_y}", "3in", "0.4in"]
+size = "9pt"
+
+[postal]
+authority = "usps"
+"""
+
+
+def windowed(window: str = '"us10"', addr_x: str = "1.05in", addr_y: str = "0.64in") -> str:
+    return WINDOWED.format(window=window, addr_x=addr_x, addr_y=addr_y)
+
+
+def test_a_window_envelope_has_its_address_on_the_letter() -> None:
+    kit = resolve(parse_layout(windowed(), file="w.toml"))
+    assert check(kit, "usps") == []
+
+
+def test_the_address_through_a_low_window_is_outside_the_read_area() -> None:
+    """A window lower than the #10's standard lets the address slide into the barcode clear
+    zone, below the OCR read area: reported for the letter's block, with the numbers."""
+    text = windowed('{ preset = "us10", bottom = "0.3in" }', addr_y="0.45in")
+    kit = resolve(
+        parse_layout(text.replace('authority = "usps"', 'authority = "usps"\ncheck = "warn"'), file="w.toml")
+    )
+    messages = [v.message for v in check(kit, "usps")]
+    assert any(
+        "address block 'recipient' of 'letter' (through the window" in m
+        and "read area" in m
+        and "0.455 in above" in m
+        for m in messages
+    ), messages
+    assert any("barcode clear zone" in m and "'recipient' of 'letter'" in m for m in messages), messages
+    with pytest.raises(LayoutError) as info:
+        parse_layout(text, file="w.toml")
+    assert info.value.key is not None and info.value.key.startswith("envelope[0].cards[0].back[0]")
