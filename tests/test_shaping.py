@@ -2,10 +2,10 @@
 ordered by python-bidi, drawn glyph by glyph and read back from the PDF.
 
 The glyphs are compared with HarfBuzz's own output for the same string and font; the
-PDF's text is extracted with pypdf and pdfium; a rendered crop of every name was
-looked at (Arabic joined right to left, Devanagari conjuncts and matras in place,
-Thai marks stacked) and the checks here pin what was seen: ink on the side the
-alignment says.
+PDF's text is extracted with pypdf, pdfium and poppler (what each reads back is pinned);
+a rendered crop of every name was looked at (Arabic joined right to left, Devanagari
+conjuncts and matras in place, Thai marks stacked) and the checks here pin what was
+seen: ink on the side the alignment says.
 """
 
 from __future__ import annotations
@@ -253,6 +253,66 @@ def test_the_extracted_text_reads_in_logical_order(built: Any) -> None:
                 assert name in by_pypdf, (key, by_pypdf)
     finally:
         document.close()
+
+
+# Lines as drawn by text_code, and what pdfium reads back: in logical order, except
+# a right-to-left line whose left-to-right runs are as many as its right-to-left ones.
+LINES = {
+    "Fatima الزهراء, Flat 2": True,
+    "شارع الملك فهد 12 Building": True,
+    "שרה כהן": True,
+    "किरण क्षमा": True,
+    "สมชาย น้ำใจ": True,  # SARA AM: a cluster in an /ActualText span
+    "الزهراء Fatima": False,
+    "רחוב הרצל 12, Tel Aviv": False,
+}
+
+
+def _lines_pdf(path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    from envelopekit.render.lean import text_code
+
+    c = canvas.Canvas(str(path), pagesize=(440, 40 + 30 * len(LINES)))
+    for k, text in enumerate(LINES):
+        (line,) = T.fit_text(text, "sans", 400, 40, size=14, align="start").lines
+        c._code.append(text_code(c._doc, 20 + line.x, 20 + 30 * (len(LINES) - k), 14, line.runs))
+    c.showPage()
+    c.save()
+
+
+def test_what_each_extractor_reads_back(tmp_path: Path) -> None:
+    """Measured: every extractor reads each line's characters, and guesses their order
+    with bidi heuristics of its own (so verify compares right-to-left lines unordered).
+    An ``/ActualText`` span of the logical line was tried and made it worse: pdfium and
+    poppler reorder its text again as if it were in visual order, pypdf ignores it."""
+    import shutil
+    import subprocess
+
+    import pypdfium2 as pdfium
+    from pypdf import PdfReader
+
+    from envelopekit.verify_addresses import comparable
+    from envelopekit.verify_addresses import normalise as norm
+
+    pdf = tmp_path / "lines.pdf"
+    _lines_pdf(pdf)
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        read = {"pdfium": document[0].get_textpage().get_text_range().split("\r\n")}
+    finally:
+        document.close()
+    read["pypdf"] = PdfReader(pdf).pages[0].extract_text().split("\n")
+    if shutil.which("pdftotext"):
+        out = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True)
+        read["poppler"] = out.stdout.split("\n")
+    for tool, lines in read.items():
+        assert len(lines) >= len(LINES), (tool, lines)
+        for (text, _), got in zip(LINES.items(), lines, strict=False):
+            assert comparable(norm(got)) == comparable(norm(text)), (tool, text, got)
+    for (text, in_order), got in zip(LINES.items(), read["pdfium"], strict=False):
+        # A change here is pdfium's, not ours: update LINES and the shaping docstring.
+        assert (unicodedata.normalize("NFC", got) == text) is in_order, (text, got)
 
 
 def test_a_rendered_name_shows_ink_where_it_is_laid_out(built: Any, tmp_path: Path) -> None:

@@ -235,8 +235,10 @@ def _shaped_code(doc: Any, x: float, y: float, size: float, runs: tuple[tuple[st
     placed by ``TJ`` adjustments (and ``Ts`` for a raised or lowered mark) from where
     the previous one left the pen. Each glyph's ToUnicode entry is the text it stands
     for (see :func:`~envelopekit.content.shaping.shape_run`); a cluster with glyphs
-    standing for nothing is wrapped in an ``/ActualText`` span. (An ``/ActualText`` for
-    the whole line was tried: pdfium reverses it again in a right-to-left line.)"""
+    standing for nothing is wrapped in an ``/ActualText`` span, inside this BT/ET. (An
+    ``/ActualText`` of the whole line in logical order was tried, inside and around
+    BT/ET: pdfium and poppler reorder it again as if it were visual, pypdf ignores it;
+    see the :mod:`~envelopekit.content.shaping` docstring.)"""
     parts = [f"BT 1 0 0 1 {fp_str(x, y)} Tm"]
     tf = f"{fp_str(size)} Tf"
     current: tuple[str, int] | None = None
