@@ -314,7 +314,9 @@ def resolve_window(
     faces = {_face_of(kit, card, b, side, views).view for b, side in blocks}  # type: ignore[arg-type]
     if len(faces) > 1:
         raise kit.error(
-            f"{card.name!r} has address blocks on both folded faces", f"{card.name}", "keep one face's"
+            f"{card.name!r} has address blocks on both its folded faces: only one can face the window",
+            kit.block_location(card.name, blocks[-1][0].name),
+            "keep the address blocks on one face",
         )
     view = next(v for v in views if v.view in faces)
     turn = _upright(view.to_view, view.size)
@@ -364,7 +366,7 @@ def _check_clear(kit: KitSpec, window: ResolvedWindow, address: ShownAddress) ->
     raise kit.error(
         f"address block {address.name!r} of {window.carrier!r} does not stay inside the {spec.label} "
         f"({_show_rect(r, unit)}) with {_len(spec.margin, unit)} clearance: as the carrier slides "
-        f"({_len(play.width, unit)} x {_len(play.height, unit)} of play) the address covers "
+        f"({_len(play.width, unit).split()[0]} x {_len(play.height, unit)} of play) the address covers "
         f"{_show_rect(swept, unit)}, coming {edges}",
         address.where,
         f"move the address block so it keeps {_len(spec.margin, unit)} from every window edge, make "

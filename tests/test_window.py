@@ -353,3 +353,33 @@ def test_window_spec_is_plain_data() -> None:
     spec = WindowSpec(1.0, 2.0, 3.0, 4.0)
     assert spec.rect == Rect(3.0, 4.0, 4.0, 6.0)
     assert dataclasses.replace(spec, preset="x").label == "window 'x'"
+
+
+def test_the_carrier_is_inferred_or_must_be_named() -> None:
+    text = TEXT.replace('window = { preset = "us10", carrier = "letter" }', 'window = "us10"')
+    window = _kit(text).outer.window
+    assert window is not None and window.carrier == "letter"
+    second = text + (
+        '\n[[envelope.cards]]\nname = "slip"\nsize = "A7"\n\n[[envelope.cards.front]]\ntype = "address"\n'
+        'name = "to"\nbox = ["10mm", "10mm", "60mm", "20mm"]\n'
+    )
+    with pytest.raises(LayoutError, match=r"several cards in 'mailer' have address blocks \(letter, slip\)"):
+        _kit(second)
+    none = text.replace(
+        'type = "address"\nname = "recipient"', 'type = "text"\nname = "recipient"\ntext = "x"'
+    )
+    none = none.replace(
+        'lines = ["{first_name} {last_name}", "{street}", "{city} {region} {postal_code}"]\n', ""
+    )
+    with pytest.raises(LayoutError, match="no card inside it has an address block"):
+        _kit(none)
+
+
+def test_address_blocks_on_both_faces_are_refused() -> None:
+    both = TEXT + (
+        '\n[[envelope.cards.back]]\ntype = "address"\nname = "again"\npanel = 1\n'
+        'box = ["1.05in", "0.64in", "3.1in", "0.42in"]\n'
+    )
+    with pytest.raises(LayoutError, match="address blocks on both its folded faces") as info:
+        _kit(both)
+    assert info.value.key == "envelope[0].cards[0].back[1]"
