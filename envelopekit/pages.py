@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .geometry import Point, Rect, Transform
-from .marks import MarkLine, Slug, crop_marks, fold_marks, mark_extent
+from .marks import MarkLine, Slug, Target, crop_marks, fold_marks, mark_extent
 from .units import mm
 
 if TYPE_CHECKING:
@@ -28,11 +28,13 @@ __all__ = [
     "Placed",
     "SingleUpPlanner",
     "dump",
+    "mockup_page",
     "page_sides",
     "piece_marks",
     "piece_page",
     "sheet_pages",
     "single_up",
+    "trim_origin",
 ]
 
 
@@ -88,11 +90,14 @@ class PagePlan:
     """One output page, ready to paint: the renderer decides nothing.
 
     ``kind`` is ``piece`` (single-up), ``sheet`` (one side of a press sheet) or
-    ``mockups`` (a proof's folded views). ``side`` is the sheet side printed (A, B);
-    ``stock`` the paper it prints on; ``marks`` crop and fold strokes in the
-    registration colour (imposed sheets also carry targets and a colour bar in their
-    :class:`~envelopekit.impose.SheetPlan`, named by ``sheet``); ``records`` the record
-    ids whose pieces it holds; ``proof`` asks for the PROOF mark.
+    ``mockups`` (a proof's folded views, handed to the renderer separately). ``side`` is
+    the sheet side printed (A, B); ``stock`` the paper it prints on; ``marks`` crop and
+    fold strokes, ``targets`` registration targets and ``colour_bar`` solid patches (ink
+    name per patch), all in the registration colour or their own ink; ``records`` the
+    record ids whose pieces it holds; ``bookmark`` the record whose pages start here (an
+    outline entry and page labels); ``proof`` draws die lines as a screen proof and
+    ``proof_at`` is where the PROOF mark's baseline starts; ``technical`` is False for
+    artwork-only pages (no die lines, creases or glue outlines: what a mockup folds).
     """
 
     number: int  # 1-based page number in its file
@@ -108,6 +113,11 @@ class PagePlan:
     records: tuple[str, ...]
     proof: bool = False
     sheet: int | None = None  # imposed: the physical sheet number
+    targets: tuple[Target, ...] = ()
+    colour_bar: tuple[tuple[Rect, str], ...] = ()
+    proof_at: Point | None = None
+    bookmark: str | None = None
+    technical: bool = True
 
     @property
     def geometry(self) -> PageGeometry:
@@ -129,14 +139,29 @@ def page_sides(kit: ResolvedKit, only: Collection[str] | None = None) -> tuple[t
     )
 
 
+_ORIGINS: dict[int, tuple[Piece, Transform]] = {}
+
+
+def trim_origin(piece: Piece) -> Transform:
+    """The piece's drawing coordinates (a net's own) -> its trim coordinates (trim box's
+    corner at the origin). A net's bounding box flattens its curves, so this is worked
+    out once per piece (kept by identity, like the piece itself)."""
+    hit = _ORIGINS.get(id(piece))
+    if hit is None or hit[0] is not piece:
+        if len(_ORIGINS) >= 512:
+            _ORIGINS.clear()
+        box = piece.net.bbox if piece.net is not None else Rect(0.0, 0.0, piece.width, piece.height)
+        hit = _ORIGINS[id(piece)] = (piece, Transform.translate(-box.x0, -box.y0))
+    return hit[1]
+
+
 def piece_page(piece: Piece, bleed: float) -> tuple[PageGeometry, Transform]:
     """A piece's single-up page and its placement: piece coordinates (for a net, net
     coordinates with its bounding box moved to the trim's corner) -> page coordinates."""
     page = single_up(piece.width, piece.height, bleed=bleed)
     if piece.net is None:
         return page, page.place
-    box = piece.net.bbox
-    return page, page.place @ Transform.translate(-box.x0, -box.y0)
+    return page, page.place @ trim_origin(piece)
 
 
 def piece_marks(piece: Piece, page: PageGeometry, place: Transform, side: int) -> tuple[MarkLine, ...]:
@@ -150,13 +175,74 @@ def piece_marks(piece: Piece, page: PageGeometry, place: Transform, side: int) -
     return tuple(crop_marks(page.trim, bleed=bleed) + fold_marks(page.trim, folds, bleed=bleed))
 
 
+# --- the PROOF mark and a proof's page of folded views ---------------------------------------
+
+PROOF_TEXT = "PROOF"
+PROOF_SIZE = 9.0
+
+
+def _text_width(text: str, family: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from .content.text import get_family
+
+    return float(stringWidth(text, get_family(family).fonts[0].name, size))
+
+
+def proof_spot(media: Rect, trim: Rect, bleed: Rect, slug: Slug | None, *, beside_slug: bool = True) -> Point:
+    """Baseline start of the PROOF mark: at the right end of a single-up page's slug line
+    (above it when the slug is long), else in the page's top-right corner; never inside
+    the bleed box or on the crop and fold marks beyond it."""
+    width, cap = _text_width(PROOF_TEXT, "sans-bold", PROOF_SIZE), 0.75 * PROOF_SIZE
+    marks_end = mark_extent(bleed=0.0)  # marks run this far beyond the bleed box
+    below_marks = bleed.y0 - marks_end - 0.5 * mm
+    candidates = []
+    if beside_slug and slug is not None:
+        x, y = trim.x1 - width, slug.at.y
+        if x < slug.at.x + _text_width(slug.text, "sans", slug.size) + 2 * mm:
+            y += 1.6 * cap
+        candidates.append(Rect(x, y, x + width, y + cap))
+    corner = Rect(media.x1 - 2 * mm - width, media.y1 - 2 * mm - cap, media.x1 - 2 * mm, media.y1 - 2 * mm)
+    candidates.append(corner)
+    for box in candidates:
+        clear_of_marks = box.y1 <= below_marks or not box.intersects(bleed.expand(marks_end))
+        if media.contains(box) and not box.intersects(bleed) and clear_of_marks:
+            return box.origin
+    return corner.origin
+
+
+MOCKUP_SIZE = (420 * mm, 297 * mm)  # A3 landscape
+MOCKUP_MARGIN = 12 * mm
+
+
+def mockup_page(size: tuple[float, float] = MOCKUP_SIZE, margin: float = MOCKUP_MARGIN) -> PageGeometry:
+    """The page of a proof's folded views (render.mockup lays the views out inside its trim)."""
+    trim = Rect(margin, margin, size[0] - margin, size[1] - margin)
+    return PageGeometry(Rect(0.0, 0.0, size[0], size[1]), trim, trim, Transform(), Point(margin, 4 * mm))
+
+
 class SingleUpPlanner:
     """Plans single-up pages kit by kit: each piece's page geometry and marks are worked
-    out once (a net's bounding box flattens its curves) and shared by every record."""
+    out once (a net's bounding box flattens its curves) and shared by every record.
 
-    def __init__(self, kit: ResolvedKit, *, proof: bool = False, only: Collection[str] | None = None):
+    ``proof`` plans screen proofs (PROOF marks, and with ``mockups`` a page of folded
+    views after each record's pieces); ``artwork`` plans artwork-only pages: no die
+    lines, creases, glue outlines, marks or slug, none of which shows on a finished
+    envelope (what render.mockup folds)."""
+
+    def __init__(
+        self,
+        kit: ResolvedKit,
+        *,
+        proof: bool = False,
+        only: Collection[str] | None = None,
+        mockups: bool = False,
+        artwork: bool = False,
+    ):
         self.kit = kit
         self.proof = proof
+        self.mockups = proof and mockups
+        self.artwork = artwork
         self.sides = page_sides(kit, only)
         self.job = kit.spec.job or kit.spec.name
         self._pages: dict[tuple[str, int], tuple[PageGeometry, Transform, tuple[MarkLine, ...]]] = {}
@@ -166,7 +252,8 @@ class SingleUpPlanner:
         hit = self._pages.get((piece.key, side))
         if hit is None:
             page, place = piece_page(piece, self.kit.spec.bleed)
-            hit = self._pages[(piece.key, side)] = (page, place, piece_marks(piece, page, place, side))
+            marks = () if self.artwork else piece_marks(piece, page, place, side)
+            hit = self._pages[(piece.key, side)] = (page, place, marks)
         return hit
 
     def record(self, record_id: str, first_page: int = 1) -> tuple[PagePlan, ...]:
@@ -176,7 +263,7 @@ class SingleUpPlanner:
             page, _, marks = self.placing(piece, side)
             number = first_page + n
             text = f"{self.job}  {record_id}  {piece.label}  side {'AB'[side]}  p{number}"
-            stock = piece.stock.name if piece.stock is not None else ""
+            slug = None if self.artwork else Slug(text, page.slug_at, SLUG_SIZE)
             out.append(
                 PagePlan(
                     number=number,
@@ -185,15 +272,39 @@ class SingleUpPlanner:
                     trim=page.trim,
                     bleed=page.bleed,
                     side="AB"[side],
-                    stock=stock,
+                    stock=piece.stock.name if piece.stock is not None else "",
                     placed=(Placed(piece.key, record_id, page.place),),
                     marks=marks,
-                    slug=Slug(text, page.slug_at, SLUG_SIZE),
+                    slug=slug,
                     records=(record_id,),
                     proof=self.proof,
+                    proof_at=proof_spot(page.media, page.trim, page.bleed, slug) if self.proof else None,
+                    bookmark=record_id if n == 0 else None,
+                    technical=not self.artwork,
                 )
             )
+        if self.mockups:
+            out.append(self._mockups(record_id, first_page + len(out)))
         return tuple(out)
+
+    def _mockups(self, record_id: str, number: int) -> PagePlan:
+        page = mockup_page()
+        slug = Slug(f"{self.job}  {record_id}  folded mockups  p{number}", page.slug_at, SLUG_SIZE)
+        return PagePlan(
+            number=number,
+            kind="mockups",
+            media=page.media,
+            trim=page.trim,
+            bleed=page.bleed,
+            side="A",
+            stock="",
+            placed=(),
+            marks=(),
+            slug=slug,
+            records=(record_id,),
+            proof=True,
+            proof_at=proof_spot(page.media, page.trim, page.bleed, slug),
+        )
 
 
 def sheet_pages(
@@ -212,11 +323,12 @@ def sheet_pages(
             )
             for pl in p.placements
         )
+        media = p.media_box
         out.append(
             PagePlan(
                 number=number,
                 kind="sheet",
-                media=p.media_box,
+                media=media,
                 trim=p.trim_box,
                 bleed=p.bleed_box,
                 side=p.side,
@@ -227,6 +339,11 @@ def sheet_pages(
                 records=tuple(dict.fromkeys(pl.record for pl in placed)),
                 proof=proof,
                 sheet=p.number,
+                targets=p.registration,
+                colour_bar=p.colour_bar,
+                proof_at=proof_spot(media, p.trim_box, p.bleed_box, p.slug, beside_slug=False)
+                if proof
+                else None,
             )
         )
     return tuple(out)
@@ -245,6 +362,10 @@ def dump(plans: Iterable[PagePlan]) -> str:
             head += f" sheet {p.sheet}"
         if p.proof:
             head += " proof"
+        if not p.technical:
+            head += " artwork"
+        if p.bookmark is not None:
+            head += f" bookmark {p.bookmark}"
         lines.append(head)
         lines.append(f"  media {r(p.media)} | trim {r(p.trim)} | bleed {r(p.bleed)}")
         for pl in p.placed:
@@ -259,6 +380,11 @@ def dump(plans: Iterable[PagePlan]) -> str:
         for m in p.marks:
             kinds[m.kind] = kinds.get(m.kind, 0) + 1
         lines.append("  marks " + (", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"))
+        if p.targets or p.colour_bar:
+            inks = " ".join(ink for _, ink in p.colour_bar) or "none"
+            lines.append(f"  targets {len(p.targets)} | colour bar {inks}")
+        if p.proof_at is not None:
+            lines.append(f"  PROOF at {p.proof_at.x / mm:.2f} {p.proof_at.y / mm:.2f}")
         if p.slug is not None:
             lines.append(f"  slug {p.slug.text!r} at {p.slug.at.x / mm:.2f} {p.slug.at.y / mm:.2f}")
         lines.append(f"  records {' '.join(p.records) or '-'}")

@@ -12,7 +12,6 @@ order, and a top ``index.html`` linking the records.
 from __future__ import annotations
 
 import html
-import io
 import math
 import os
 import re
@@ -117,15 +116,14 @@ def preview_record(
 
     Raises a :class:`~envelopekit.limits.LimitError` before rendering when the pages would
     take more than ``max_pixels`` (default :data:`~envelopekit.limits.PREVIEW_PIXELS`)."""
-    from .render.pdf import KitRenderer, page_sides
+    from .compose import static_drawing
+    from .pages import page_sides
+    from .render.painter import single_up_pdf
 
     dpi = check_dpi(dpi)
-    buf = io.BytesIO()
-    renderer = KitRenderer(buf, kit)
-    renderer.kit_pages(personal)
-    renderer.save()
-    _check_pixels(buf.getvalue(), dpi, max_pixels)
-    pages = tuple(render_pages(buf.getvalue(), dpi=dpi))
+    pdf = single_up_pdf(kit, static_drawing(kit), [personal])
+    _check_pixels(pdf, dpi, max_pixels)
+    pages = tuple(render_pages(pdf, dpi=dpi))
     labels = tuple(f"{piece.label}, side {'AB'[side]}" for piece, side in page_sides(kit))
     return RecordPreview(personal.record_id, pages, labels, record_mockups(kit, personal, dpi=dpi), dpi)
 

@@ -227,7 +227,7 @@ def test_rounded_flap_corners_bleed_in_the_rendered_pdf(tmp_path: Path) -> None:
     pdfium = pytest.importorskip("pypdfium2")
     from envelopekit.batch import build
     from envelopekit.layouts import parse_layout
-    from envelopekit.render.pdf import piece_page
+    from envelopekit.pages import piece_page
 
     spec = parse_layout(
         '[kit]\nname = "t"\n[[envelope]]\nname = "env"\nstyle = "banker"\nsize = "C6"\n'

@@ -16,6 +16,7 @@ from envelopekit.geometry import Point, Polygon, Rect, Transform
 from envelopekit.kit import CardSpec, EnvelopeSpec, KitSpec, Piece, ResolvedKit, resolve
 from envelopekit.nets import build_net, load_styles
 from envelopekit.nets.base import Net
+from envelopekit.pages import page_sides, piece_page
 from envelopekit.render.mockup import (
     INSIDE,
     Raster,
@@ -28,7 +29,7 @@ from envelopekit.render.mockup import (
     record_mockups,
     render_pages,
 )
-from envelopekit.render.pdf import KitRenderer, page_sides, piece_page
+from envelopekit.render.painter import single_up_pdf
 from envelopekit.units import mm
 
 STYLES = sorted(load_styles())
@@ -45,13 +46,9 @@ def _personal(kit: ResolvedKit, record_id: str = "T-1") -> PersonalKit:
 
 
 def _print_pdf(kit: ResolvedKit, personal: PersonalKit) -> bytes:
-    import io
+    from envelopekit.compose import static_drawing
 
-    buf = io.BytesIO()
-    renderer = KitRenderer(buf, kit)
-    renderer.kit_pages(personal)
-    renderer.save()
-    return buf.getvalue()
+    return single_up_pdf(kit, static_drawing(kit), [personal])
 
 
 def _c5(style: str) -> tuple[float, float, Net]:

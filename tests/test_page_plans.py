@@ -29,8 +29,8 @@ LAYOUTS = ["help-me", "onboarding", "wedding"]
 
 def _plans_text(layout: str, mode: str) -> str:
     kit = resolve(load_layout(layout))
-    if mode == "single-up":
-        planner = SingleUpPlanner(kit)
+    if mode in ("single-up", "proof"):
+        planner = SingleUpPlanner(kit, proof=mode == "proof", mockups=True)
         out, first = [], 1
         for rid in IDS:
             plans = planner.record(rid, first)
@@ -44,7 +44,7 @@ def _plans_text(layout: str, mode: str) -> str:
     )
 
 
-@pytest.mark.parametrize("mode", ["single-up", "gang", "cut-and-stack"])
+@pytest.mark.parametrize("mode", ["single-up", "proof", "gang", "cut-and-stack"])
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_page_plans_match_their_golden_dump(layout: str, mode: str) -> None:
     text = _plans_text(layout, mode)

@@ -242,7 +242,7 @@ def _check_die_plates(pdf: Path, page_index: int, work: Path) -> int:
 def test_die_plates_hold_only_die_lines_single_up(
     outputs: dict[tuple[str, str], Built], layout: str, tmp_path: Path
 ) -> None:
-    from envelopekit.render.pdf import page_sides
+    from envelopekit.pages import page_sides
 
     built = outputs[layout, "single-up"]
     n_pages = len(page_sides(built.kit))  # the first kit: every piece side once
@@ -263,7 +263,7 @@ def test_die_plates_hold_only_die_lines_on_press_sheets(
 def _plan_boxes(kit: Any) -> dict[int, list[tuple[str, Any]]]:
     """Page index (first kit, single-up) -> [(block, page-space Rect)] of every address and QR block."""
     from envelopekit.content.blocks import AddressBlock, QRBlock
-    from envelopekit.render.pdf import page_sides, piece_page
+    from envelopekit.pages import page_sides, piece_page
 
     out: dict[int, list[tuple[str, Any]]] = {}
     for index, (piece, side) in enumerate(page_sides(kit)):

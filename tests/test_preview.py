@@ -21,7 +21,7 @@ MINIMAL = Path(__file__).resolve().parent / "data" / "minimal.toml"
 
 def _expected_files(spec_name: str) -> set[str]:
     from envelopekit.kit import resolve
-    from envelopekit.render.pdf import page_sides
+    from envelopekit.pages import page_sides
 
     kit = resolve(load_layout(spec_name))
     names = {"index.html"}

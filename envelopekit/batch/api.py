@@ -3,7 +3,6 @@ records (a file or any iterable of mappings) in, an output folder or PDF bytes o
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
@@ -111,8 +110,11 @@ def build_files(
     cores); ``executor="dask"`` runs on a Dask cluster (``dask_scheduler`` address, or a
     local one). ``rename`` maps source column names to the layout's field names.
     ``preflight`` (True, or a profile name: "x1a") checks every PDF before it is kept.
-    ``group="stock"`` writes single-up pages in a file per paper stock (and sides printed),
-    ``"record"`` kit by kit in one file; imposed sheets always hold one stock.
+    ``group`` (single-up output): ``"stock"`` writes a file per paper stock (and sides
+    printed) per chunk, ``kits-00001-card-300.pdf``; ``"record"`` kit by kit in one file,
+    ``kits-00001.pdf``, for desktop printing. By default (None) print output is grouped by
+    stock and a ``proof`` kit by kit (a mockup page follows each record's pieces); imposed
+    sheets always hold one stock.
     ``pdfx``: "x1a" (PDF/X-1a:2003, the default), "x4" (PDF/X-4: ``output_profile`` or the
     bundled CMYK profile embedded, die lines on ISO 19593-1 layers, a PDF/VT part per
     record) or "none" (plain PDF for desktop printers).
@@ -195,7 +197,7 @@ def render_kit(
     Without ``record``, the layout's sample record. Raises RecordError when the record
     cannot be built. Signed links need ``key``/``key_file`` (or $ENVELOPEKIT_TOKEN_KEY)."""
     from ..links import Links, qr_blocks
-    from ..render.sheets import SheetRenderer
+    from ..render.painter import single_up_pdf
     from .chunk import sample_records
     from .inputs import prepare
 
@@ -217,12 +219,13 @@ def render_kit(
         if qr_blocks(kit)
         else None
     )
-    from ..compose import personalise
+    from ..compose import personalise, static_drawing
 
     link = links.for_record(item.id) if links is not None else None
     personal = personalise(kit, item.fields, record_id=item.id, row=item.row, link=link)
-    buf = io.BytesIO()
-    renderer = SheetRenderer(buf, kit, proof=proof)
-    renderer.kit_pages(personal)
-    renderer.save()
-    return buf.getvalue()
+    mockups = None
+    if proof:
+        from ..render.mockup import proof_mockups
+
+        mockups = proof_mockups(kit)
+    return single_up_pdf(kit, static_drawing(kit), [personal], proof=proof, mockups=mockups)

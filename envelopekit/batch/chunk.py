@@ -17,13 +17,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..compose import PersonalKit, personalise
+from ..compose import PersonalKit, SideGroups, personalise, static_drawing
 from ..content.address import AddressPolicy, address_policy, check_record, problems_text
 from ..errors import RecordError, TokenError
-from ..impose.adapter import Imposition, PieceKey, impose_files, stock_groups, where_placed
-from ..impose.model import SheetPlan
+from ..impose.adapter import Imposition, SheetFile, impose_files, stock_groups, where_placed
 from ..kit import KitSpec, ResolvedKit, resolve
 from ..links import Links, qr_blocks
+from ..pages import SingleUpPlanner, sheet_pages
 from ..records import FieldMap, Record
 from ..verify_addresses import ADDRESS_COLUMN, address_column
 
@@ -163,6 +163,7 @@ def sample_records(spec: KitSpec) -> Iterator[Record]:
 @dataclass(frozen=True, slots=True)
 class _Context:
     kit: ResolvedKit
+    static: Mapping[str, SideGroups]  # compose.static_drawing(kit): drawn once per file
     links: Links | None
 
 
@@ -177,7 +178,7 @@ def _context(job: Job) -> _Context:
         # The runner always sends the key (resolved once, in the parent): a worker never
         # reads its own environment for one.
         links = Links(job.spec, key=job.key, id_field=job.id_field) if qr_blocks(kit) else None
-        ctx = _Context(kit, links)
+        ctx = _Context(kit, static_drawing(kit), links)
         _CONTEXTS.clear()  # one job at a time per process: no unbounded cache
         _CONTEXTS[job.fingerprint] = ctx
         gc.freeze()  # the kit, fonts and forms live as long as the job: keep them out of GC passes
@@ -299,31 +300,32 @@ def _build_chunk(job: Job, chunk: Chunk) -> ChunkResult:
             row["status"] = "valid"
             row.pop("file", None)
     elif kits:
-        files = _render(job, ctx.kit, kits, chunk.index)
+        files = _render(job, ctx, kits, chunk.index)
     return ChunkResult(chunk.index, files, tuple(rows), tuple(errors), len(kits), chunk.digest)
 
 
 def _render(
-    job: Job, kit: ResolvedKit, kits: Sequence[tuple[dict[str, Any], PersonalKit]], index: int
+    job: Job, ctx: _Context, kits: Sequence[tuple[dict[str, Any], PersonalKit]], index: int
 ) -> tuple[ChunkFile, ...]:
     """The chunk's files, and each row's ``file`` and ``pages`` (and, imposed, ``sheets`` and
     ``placements``): with several files, file names are space-separated and the other
     columns give one space-separated item per file, in the same order (pages "1-4 1-3";
     imposed, a file's pages and sheets comma-separated, its placements " | "-separated)."""
     made: list[tuple[ChunkFile, dict[str, tuple[str, str, str]]]] = []
+    kit = ctx.kit
     if job.impose is None:
         groups = stock_groups(kit) if job.group == "stock" and not job.proof else None
         for group in groups or (None,):
             name = chunk_file_name(job.stem, index, group.name if group else "")
             only = group.pieces if group else None
-            data, pages, where = _single_up(job, kit, kits, only)
+            data, pages, where = _single_up(job, ctx, kits, only)
             stock = group.stock or None if group else None
             side = ("duplex" if group.two_sided else "simplex") if group else None
             made.append((ChunkFile(name, data, pages, len(kits), stock, side), where))
     else:
         for sheet_file in impose_files(kit, [p.record_id for _, p in kits], job.impose):
             name = chunk_file_name(job.stem, index, sheet_file.name)
-            data, pages, where = _imposed(job, kit, kits, sheet_file.plans)
+            data, pages, where = _imposed(job, ctx, kits, sheet_file)
             stock = sheet_file.group.stock or None
             made.append((ChunkFile(name, data, pages, len(kits), stock, sheet_file.side), where))
     for row, personal in kits:
@@ -341,35 +343,43 @@ def _render(
 
 
 def _single_up(
-    job: Job, kit: ResolvedKit, kits: Sequence[tuple[dict[str, Any], PersonalKit]], only: Sequence[str] | None
+    job: Job, ctx: _Context, kits: Sequence[tuple[dict[str, Any], PersonalKit]], only: Sequence[str] | None
 ) -> tuple[bytes, int, dict[str, tuple[str, str, str]]]:
-    from ..render.sheets import SheetRenderer
+    from ..render.painter import PagePainter
 
     buf = io.BytesIO()
-    renderer = SheetRenderer(buf, kit, proof=job.proof, created=job.created)
+    painter = PagePainter(buf, ctx.kit, ctx.static, proof=job.proof, created=job.created)
+    mockups = None
+    if job.proof:  # a page of folded views per record, laid out before it is painted
+        from ..render.mockup import proof_mockups
+
+        mockups = proof_mockups(ctx.kit)
+    planner = SingleUpPlanner(ctx.kit, proof=job.proof, only=only, mockups=job.proof)
     where: dict[str, tuple[str, str, str]] = {}
     for _, personal in kits:
-        first = renderer.pages + 1
-        n = renderer.kit_pages(personal, first_page=first, only=only)
+        first = painter.pages + 1
+        plans = planner.record(personal.record_id, first)
+        laid = {personal.record_id: mockups(personal)} if mockups is not None else None
+        n = painter.paint(plans, {personal.record_id: personal}, laid)
         where[personal.record_id] = (f"{first}-{first + n - 1}", "", "")
-    renderer.save()
-    return buf.getvalue(), renderer.pages, where
+    painter.save()
+    return buf.getvalue(), painter.pages, where
 
 
 def _imposed(
     job: Job,
-    kit: ResolvedKit,
+    ctx: _Context,
     kits: Sequence[tuple[dict[str, Any], PersonalKit]],
-    plans: Sequence[SheetPlan],
+    sheet_file: SheetFile,
 ) -> tuple[bytes, int, dict[str, tuple[str, str, str]]]:
-    from ..render.sheets import SheetRenderer
+    from ..render.painter import PagePainter
 
     buf = io.BytesIO()
-    renderer = SheetRenderer(buf, kit, proof=job.proof, created=job.created)
-    lookup = {PieceKey(p.record_id, kp.key): (p, kp) for _, p in kits for kp in kit.pieces}
-    for sheet_plan in plans:
-        renderer.sheet(sheet_plan, lookup)  # type: ignore[arg-type]  # keyed by placement.key
-    renderer.save()
+    painter = PagePainter(buf, ctx.kit, ctx.static, proof=job.proof, created=job.created)
+    personal = {p.record_id: p for _, p in kits}
+    plans = sheet_file.plans
+    painter.paint(sheet_pages(plans, sheet_file.group.stock, proof=job.proof), personal)
+    painter.save()
     where: dict[str, tuple[str, str, str]] = {}
     for record_id, w in where_placed(plans).items():
         where[record_id] = (
@@ -377,4 +387,4 @@ def _imposed(
             " ".join(map(str, w.sheets)),
             "; ".join(w.placements),
         )
-    return buf.getvalue(), renderer.pages, where
+    return buf.getvalue(), painter.pages, where

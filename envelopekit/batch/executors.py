@@ -62,7 +62,7 @@ class PoolExecutor:
         context = multiprocessing.get_context(method)
         if method == "forkserver":
             # Workers fork from a server that has imported the drawing code once.
-            context.set_forkserver_preload(["envelopekit.batch.chunk", "envelopekit.render.sheets"])
+            context.set_forkserver_preload(["envelopekit.batch.chunk", "envelopekit.render.painter"])
         return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_init)
 
     def run(self, job: Job, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:

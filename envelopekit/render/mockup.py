@@ -437,26 +437,10 @@ def kit_mockups(
 def artwork_pdf(kit: ResolvedKit, personal: PersonalKit) -> bytes:
     """One record's kit as its single-up print pages, artwork only: no die lines, creases,
     glue outlines, marks or slug, none of which shows on the finished envelope."""
-    from .pdf import KitRenderer
+    from ..compose import static_drawing
+    from .painter import single_up_pdf
 
-    class ArtworkRenderer(KitRenderer):
-        def die_lines(self, *args: object, **kwargs: object) -> None:
-            return None
-
-        def card_creases(self, *args: object, **kwargs: object) -> None:
-            return None
-
-        def marks(self, *args: object, **kwargs: object) -> None:
-            return None
-
-        def slug(self, *args: object, **kwargs: object) -> None:
-            return None
-
-    buf = io.BytesIO()
-    renderer = ArtworkRenderer(buf, kit)
-    renderer.kit_pages(personal)
-    renderer.save()
-    return buf.getvalue()
+    return single_up_pdf(kit, static_drawing(kit), [personal], artwork=True)
 
 
 def record_mockups(
@@ -501,16 +485,17 @@ def proof_layout(
     mockups: Sequence[Mockup],
     *,
     dpi: float = DEFAULT_DPI,
-    size: tuple[float, float] = (420 * mm, 297 * mm),
-    margin: float = 12 * mm,
+    size: tuple[float, float] | None = None,
+    margin: float | None = None,
     gap: float = 5 * mm,
     caption: float = 8.0,
 ) -> ProofLayout:
     """Where each piece's views go on one proof page (A3 landscape by default), in
     opening order, left to right in rows: real size when they fit, else all scaled alike."""
-    from ..pages import PageGeometry
+    from ..pages import MOCKUP_MARGIN, MOCKUP_SIZE, mockup_page
 
-    trim = Rect(margin, margin, size[0] - margin, size[1] - margin)
+    page = mockup_page(size or MOCKUP_SIZE, MOCKUP_MARGIN if margin is None else margin)
+    trim = page.trim
     px = 72.0 / dpi
     blocks = [[(img, img.width * px, img.height * px) for _, img in m.views()] for m in mockups]
     line = caption * 1.6
@@ -554,8 +539,6 @@ def proof_layout(
             items.append(ProofItem(f"{mockups[i].label}: {names}", Point(x, y - caption), tuple(views)))
             x = vx - gap / 2 + gap
         y -= row_h + gap
-    media = Rect(0.0, 0.0, size[0], size[1])
-    page = PageGeometry(media, trim, trim, Transform(), Point(margin, 4 * mm))
     return ProofLayout(page, tuple(items), caption, k)
 
 

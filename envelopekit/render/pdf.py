@@ -1,4 +1,5 @@
-"""The only drawing code: plans in, PDF out (reportlab).
+"""The drawing primitives: a canvas with envelopekit's inks, die lines, marks and slugs
+(reportlab); nets single-up. Kits and sheets are painted from plans by :mod:`.painter`.
 
 Nothing here decides where anything goes. Die lines are stroked in named spot
 colours set to overprint, marks in the registration colour, text and QR codes in
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -20,18 +21,15 @@ from reportlab.pdfbase import ttfonts
 from reportlab.pdfbase.pdfdoc import xObjectName
 from reportlab.pdfgen.canvas import Canvas
 
-from ..compose import PersonalKit, static_drawing
-from ..geometry import Point, Rect, Transform
-from ..kit import Piece, ResolvedKit
-from ..marks import MARK_WIDTH, MarkLine, crop_marks, fold_marks, mark_extent
+from ..geometry import Point, Transform
+from ..marks import MARK_WIDTH, MarkLine, crop_marks, fold_marks
 from ..nets.base import Net
-from ..pages import PageGeometry, PagePlan, SingleUpPlanner, page_sides, piece_page, single_up
+from ..pages import PROOF_TEXT, PageGeometry, single_up
 from ..units import mm
 from .lean import Resources, finish_page, text_code
-from .ops import OpDrawer, _path
-from .pdfx import mark_record
+from .ops import _path
 
-__all__ = ["Inks", "KitRenderer", "PdfCanvas", "net_pdf", "page_sides", "piece_page", "slug_font"]
+__all__ = ["PROOF_TEXT", "Inks", "PdfCanvas", "net_pdf", "slug_font"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +93,6 @@ MARK_DASH = (2.0, 1.5)
 PROOF_LINE = 0.9  # die lines on a screen proof: about a pixel at 100 % zoom
 PROOF_GLUE = (0.0, 0.45, 1.0, 0.0)  # glue outlines in orange on proofs: yellow vanishes on white
 PROOF_RED = CMYKColor(0, 1, 1, 0)
-PROOF_TEXT = "PROOF"
 PROOF_BACKDROP = (0.80, 0.83, 0.87)
 
 
@@ -164,6 +161,8 @@ class PdfCanvas:
         c.setStrokeColor(self.inks.colour("cut"))
         self._step("Cutting")
         c.drawPath(_path(c, net.outline, t), stroke=1, fill=0)
+        for hole in net.holes:  # interior cuts: a window
+            c.drawPath(_path(c, hole, t), stroke=1, fill=0)
         self._step(None)
         c.setStrokeColor(self.inks.colour("crease"))
         c.setDash(*CREASE_DASH)
@@ -211,6 +210,31 @@ class PdfCanvas:
             c.setDash(*MARK_DASH)
             c.drawPath(dashed, stroke=1, fill=0)
         c.restoreState()
+
+    def card_creases(self, folds: Iterable[tuple[Point, Point]]) -> None:
+        """A card's fold lines (page coordinates) in the crease ink, overprinting."""
+        c = self.c
+        c.saveState()
+        c.setStrokeOverprint(True)
+        c.setOverprintMask(True)
+        c.setLineWidth(CUT_WIDTH)
+        c.setStrokeColor(self.inks.colour("crease"))
+        c.setDash(*CREASE_DASH)
+        p = c.beginPath()
+        for a, b in folds:
+            p.moveTo(*a)
+            p.lineTo(*b)
+        self._step("Creasing")
+        c.drawPath(p, stroke=1, fill=0)
+        self._step(None)
+        c.restoreState()
+
+    def slug(self, x: float, y: float, text: str, size: float = 6.0) -> None:
+        """One line of job information in the registration colour, baseline from (x, y)."""
+        c = self.c
+        name = c._checkSeparation(self._registration)  # the page's resources name the colour
+        line = text_code(c._doc, x, y, size, ((self.font, text, 0.0),))
+        c._code.append(f"q\n/{name} cs 1 scn\n{line}\nQ")
 
 
 def net_pdf(
@@ -262,213 +286,3 @@ def _complete_form_resources(c: Canvas, name: str) -> None:
     if form.XObjects:
         resources.XObject = form.XObjects
     form.Resources = resources
-
-
-# --- kits ----------------------------------------------------------------------------------
-
-_BIG = 1e5
-MOCKUP_DPI = 100.0  # resolution of the folded mockups on a proof's last page per record
-
-
-def _proof_spot(page: PageGeometry, width: float, cap: float, slug_end: float | None) -> Point:
-    """Baseline start of the PROOF mark: at the right end of the slug line (above it when
-    the slug is long), else in the sheet's top-right corner; never inside the bleed box
-    or on the crop and fold marks beyond it."""
-    marks_end = mark_extent(bleed=0.0)  # marks run this far beyond the bleed box
-    below_marks = page.bleed.y0 - marks_end - 0.5 * mm
-    candidates = []
-    if page.slug_at != page.media.origin:  # single-up: a slug strip below the marks
-        x = page.trim.x1 - width
-        y = page.slug_at.y
-        if slug_end is not None and x < slug_end + 2 * mm:
-            y += 1.6 * cap
-        candidates.append(Rect(x, y, x + width, y + cap))
-    corner = Rect(
-        page.media.x1 - 2 * mm - width,
-        page.media.y1 - 2 * mm - cap,
-        page.media.x1 - 2 * mm,
-        page.media.y1 - 2 * mm,
-    )
-    candidates.append(corner)
-    for box in candidates:
-        clear_of_marks = box.y1 <= below_marks or not box.intersects(page.bleed.expand(marks_end))
-        if page.media.contains(box) and not box.intersects(page.bleed) and clear_of_marks:
-            return box.origin
-    return corner.origin
-
-
-class KitRenderer(PdfCanvas, OpDrawer):
-    """Draws personalised kits single-up: per piece side, the static part once per file
-    as a Form XObject, then the record's variable part, the marks and the slug."""
-
-    def __init__(
-        self,
-        out: Any,
-        kit: ResolvedKit,
-        *,
-        title: str | None = None,
-        inks: Inks | None = None,
-        proof: bool = False,
-        created: float | None = None,
-        mockups: Callable[[PersonalKit], Any] | None = None,  # -> render.mockup.ProofLayout
-    ):
-        super().__init__(out, title=title or kit.spec.title or kit.spec.name, inks=inks, created=created)
-        self.kit = kit
-        self.proof = proof
-        self.mockups = mockups  # a proof's page of folded views per record, made before rendering
-        self.c.setAuthor(kit.spec.job or kit.spec.name)
-        if proof:
-            self.c.setSubject("PROOF: for checking on screen, not for print")  # tells tools what this is
-        else:
-            from .pdfx import mark_pdfx
-
-            self.c.setSubject(f"print-ready kits: {kit.spec.name}")
-            mark_pdfx(self.c, kit.spec.output_condition)
-        self.static = static_drawing(kit)
-        self.init_ops()
-        self._forms: set[str] = set()
-        self._planners: dict[tuple[str, ...] | None, SingleUpPlanner] = {}
-        self.pages = 0
-        self._page: PageGeometry | None = None
-        self._slug_end: float | None = None
-
-    # pages: a proof marks every one ----------------------------------------------------
-    def begin_page(self, page: PageGeometry) -> None:
-        super().begin_page(page)
-        self._page = page
-        self._slug_end = None
-
-    def end_page(self) -> None:
-        if self.proof and self._page is not None:
-            self.proof_mark(self._page)
-        self._page = None
-        super().end_page()
-
-    def proof_mark(self, page: PageGeometry) -> None:
-        """A red "PROOF" outside the trim and bleed, so no proof can pass for print."""
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
-        from ..content.text import get_family
-
-        font, size = get_family("sans-bold").fonts[0].name, 9.0
-        width = stringWidth(PROOF_TEXT, font, size)
-        at = _proof_spot(page, width, 0.75 * size, self._slug_end)
-        c = self.c
-        c.saveState()
-        c.setFillColor(PROOF_RED)
-        c.setFont(font, size)
-        c.drawString(at.x, at.y, PROOF_TEXT)
-        c.restoreState()
-
-    # drawing operations -----------------------------------------------------------------
-    # pages ------------------------------------------------------------------------------
-    def _static_form(
-        self, piece: Piece, side: int, page: PageGeometry, place: Transform, marks: Iterable[MarkLine]
-    ) -> str:
-        name = f"{piece.key}-{'AB'[side]}"
-        if name in self._forms:
-            return name
-        c = self.c
-        c.beginForm(name, 0, 0, page.media.width, page.media.height)
-        self.groups(self.static[piece.key][side], place)
-        if side == 0 and piece.net is not None:
-            self.die_lines(piece.net, place, proof=self.proof)
-        elif side == 0 and piece.folds:
-            self.card_creases(piece, place)
-        self.marks(marks)
-        c.endForm()
-        _complete_form_resources(c, name)
-        self._forms.add(name)
-        self.own_form(name)
-        return name
-
-    def card_creases(self, piece: Piece, place: Transform) -> None:
-        c = self.c
-        c.saveState()
-        c.setStrokeOverprint(True)
-        c.setOverprintMask(True)
-        c.setLineWidth(CUT_WIDTH)
-        c.setStrokeColor(self.inks.colour("crease"))
-        c.setDash(*CREASE_DASH)
-        p = c.beginPath()
-        for a, b in piece.folds:
-            p.moveTo(*place.apply(a))
-            p.lineTo(*place.apply(b))
-        self._step("Creasing")
-        c.drawPath(p, stroke=1, fill=0)
-        self._step(None)
-        c.restoreState()
-
-    def slug(self, page: PageGeometry, text: str, size: float = 6.0) -> None:
-        """One line of job information in the registration colour, from ``page.slug_at``."""
-        c = self.c
-        name = c._checkSeparation(self._registration)  # the page's resources name the colour
-        line = text_code(c._doc, page.slug_at.x, page.slug_at.y, size, ((self.font, text, 0.0),))
-        c._code.append(f"q\n/{name} cs 1 scn\n{line}\nQ")
-        if self.proof:
-            from reportlab.pdfbase.pdfmetrics import stringWidth
-
-            self._slug_end = page.slug_at.x + stringWidth(text, self.font, size)
-
-    def kit_pages(
-        self, personal: PersonalKit, *, first_page: int = 1, only: Collection[str] | None = None
-    ) -> int:
-        """Draw one record's kit (the pieces named in ``only``, or all) as planned by
-        :class:`~envelopekit.pages.SingleUpPlanner`; returns the number of pages drawn."""
-        key = tuple(only) if only is not None else None
-        planner = self._planners.get(key)
-        if planner is None:  # a net's bbox flattens its curves: once per file, not per kit
-            planner = self._planners[key] = SingleUpPlanner(self.kit, proof=self.proof, only=only)
-        plans = planner.record(personal.record_id, first_page)
-        return self.paint_pages(plans, personal, planner)
-
-    def paint_pages(self, plans: Sequence[PagePlan], personal: PersonalKit, planner: SingleUpPlanner) -> int:
-        """Paint one record's single-up page plans (and, on a proof, its mockup page)."""
-        self.identity = self.identity or f"{personal.record_id}@{plans[0].number if plans else 1}"
-        mark_record(self.c, personal.record_id, self.pages)  # a bookmark and page labels per record
-        pieces = {piece.key: piece for piece in self.kit.pieces}
-        for plan in plans:
-            (placed,) = plan.placed
-            piece, side = pieces[placed.piece], "AB".index(plan.side)
-            page, place, _ = planner.placing(piece, side)
-            variable = personal.variable.get(piece.key, ((), ()))
-            self.begin_page(plan.geometry)
-            self.c.doForm(self._static_form(piece, side, page, place, plan.marks))
-            self.groups(variable[side], place)
-            if plan.slug is not None:
-                self.slug(plan.geometry, plan.slug.text, plan.slug.size)
-            self.end_page()
-        n = len(plans)
-        if self.proof and self.mockups is not None:
-            job = self.kit.spec.job or self.kit.spec.name
-            first = plans[0].number if plans else self.pages + 1
-            self.mockup_page(personal, f"{job}  {personal.record_id}  folded mockups  p{first + n}")
-            n += 1
-        self.pages += n
-        return n
-
-    def mockup_page(self, personal: PersonalKit, slug: str) -> None:
-        """A proof page after the record's pieces: every envelope closed and every card
-        folded, laid out by the ``mockups`` handed in (see render/mockup.py)."""
-        from reportlab.lib.utils import ImageReader
-
-        assert self.mockups is not None
-        layout = self.mockups(personal)
-        self.begin_page(layout.page)
-        c = self.c
-        font = slug_font()
-        trim = layout.page.trim
-        c.saveState()
-        c.setFillColorRGB(*PROOF_BACKDROP)  # white paper reads against a tint, as on a desk
-        c.rect(trim.x0, trim.y0, trim.width, trim.height, stroke=0, fill=1)
-        c.restoreState()
-        for item in layout.items:
-            c.saveState()
-            c.setFillColor(BLACK)
-            c.setFont(font, layout.caption)
-            c.drawString(item.caption_at.x, item.caption_at.y, item.caption)
-            c.restoreState()
-            for image, rect in item.views:
-                c.drawImage(ImageReader(image), rect.x0, rect.y0, rect.width, rect.height)
-        self.slug(layout.page, slug)
-        self.end_page()
