@@ -422,7 +422,9 @@ def fold_kit(pages: Sequence[Raster], kit: ResolvedKit, *, dpi: float = DEFAULT_
         else:
             front, back = fold_card(a, b, piece, place, dpi)
             out.append(Mockup(piece.key, piece.label, "card", front, back, open_card(a, piece, place, dpi)))
-    return tuple(out)
+    from .window_view import with_windows  # a window envelope's front shows its letter beneath
+
+    return with_windows(out, kit)
 
 
 def kit_mockups(
