@@ -383,3 +383,15 @@ def test_address_blocks_on_both_faces_are_refused() -> None:
     with pytest.raises(LayoutError, match="address blocks on both its folded faces") as info:
         _kit(both)
     assert info.value.key == "envelope[0].cards[0].back[1]"
+
+
+def test_record_mockups_show_the_window_by_themselves() -> None:
+    """fold_kit applies the window: the plain record mockups already show the address there."""
+    kit = _kit()
+    window = kit.outer.window
+    assert window is not None
+    personal = personalise(kit, dict(kit.spec.sample), record_id="M-1001", link=lambda *_: (URL, "TOKEN7"))
+    by_key = {m.key: m for m in record_mockups(kit, personal, dpi=DPI)}
+    found, count = _dark_box(by_key["mailer"].front, _px(window.rect, kit.outer.height))
+    _, on_letter = _dark_box(by_key["letter"].front)
+    assert found is not None and count == pytest.approx(on_letter, rel=0.03)
