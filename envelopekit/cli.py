@@ -146,6 +146,13 @@ def _check_build_args(args: argparse.Namespace) -> None:
         raise EnvelopekitError("--duplex-only-where-needed is for --impose SHEET --duplex turn|tumble")
     if args.output_profile and args.pdfx != "x4":
         raise EnvelopekitError("--output-profile is for --pdfx x4")
+    if args.group == "record" and args.impose:
+        raise EnvelopekitError("--group record is for single-up output: imposed sheets always hold one stock")
+    if args.group == "stock" and args.proof:
+        raise EnvelopekitError(
+            "--group stock is for print output: a proof is kit by kit, each record's pieces followed by "
+            "its mockup page"
+        )
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -529,8 +536,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("layout", help="layout file, or a bundled layout name (help-me)")
     p.add_argument("--data", help="records file (CSV, XLSX or JSON); default: the layout's sample record")
     p.add_argument("-o", "--output", default="out", help="output folder (default ./out)")
-    p.add_argument("--chunk", type=int, default=500, help="kits per PDF file (default 500)")
-    p.add_argument("--proof", action="store_true", help="screen proof: die lines in colour, PROOF marks")
+    p.add_argument(
+        "--chunk",
+        type=int,
+        default=500,
+        help="kits per chunk: per PDF file, or per stock's file (default 500)",
+    )
+    p.add_argument(
+        "--proof",
+        action="store_true",
+        help="screen proof: die lines in colour, PROOF marks, a mockup page after each record's "
+        "pieces; kit by kit in one file per chunk",
+    )
     p.add_argument(
         "--token-key-file",
         "--key-file",
@@ -561,8 +578,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--group",
         choices=["stock", "record"],
-        default="record",
-        help="single-up pages: a file per paper stock, or kit by kit in one file (default record)",
+        help="single-up pages: stock (the default for print) writes a file per paper stock and sides "
+        "printed in each chunk, kits-00001-card-300.pdf; record keeps each kit's pieces together in "
+        "one file, kits-00001.pdf, for desktop printing (the default for --proof)",
     )
     p.add_argument("--stack-depth", type=int, help="cut-and-stack: sheets per stack")
     p.add_argument("--date", help="date for the slug line (default: $SOURCE_DATE_EPOCH or today)")

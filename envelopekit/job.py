@@ -19,7 +19,9 @@ A file entry is ``{file, sha256, pages, kits}`` and may say which stock it holds
 (``stock``, else a file name ending in the stock's name, ``kits-00001-card-300.pdf``)
 and which side (``side``: ``front``, ``back`` for a sheetwise second pass, ``duplex``
 for fronts each followed by its back, ``simplex``). A file naming no stock holds all
-of the kit's stocks.
+of the kit's stocks (single-up output with ``group`` "record": kit by kit, as a proof is).
+``group`` says which: "stock" (the default for print, and always for imposed sheets) or
+"record".
 """
 
 from __future__ import annotations
@@ -434,7 +436,7 @@ def _envelope_name(e: ResolvedEnvelope, numbers: Mapping[str, int]) -> str:
     return f"envelope {n}" if n is not None else "the outer envelope"
 
 
-def _assembly(kit: ResolvedKit) -> dict[str, Any]:
+def _assembly(kit: ResolvedKit, how: str = "record") -> dict[str, Any]:
     numbers = _opening_order(kit)
     pieces = {p.key: p for p in kit.pieces}
     closed_in: dict[str, int] = {}
@@ -515,11 +517,22 @@ def _assembly(kit: ResolvedKit) -> dict[str, Any]:
     ]
     if personal:
         labels = [pieces[k].label for k in personal]
-        notes.append(
-            f"Printed for one recipient: {_and(labels)}. Assemble each kit from the pieces of one "
-            "record only (single-up files hold them together, kit by kit, in manifest order)."
-        )
+        notes.append(f"Printed for one recipient: {_and(labels)}. " + _FINDING[how])
     return {"opening_order": opening, "personal": personal, "notes": notes, "steps": steps}
+
+
+_FINDING = {
+    "record": "Assemble each kit from the pieces of one record only (single-up files hold them "
+    "together, kit by kit, in manifest order).",
+    "stock": "Assemble each kit from the pieces of one record only: each stock has its own file, "
+    "and every file holds its pieces kit by kit in manifest order, so the n-th kit's pieces are "
+    "the n-th of each file (the slug line names the record; the manifest gives each record's "
+    "file and pages in every stock file).",
+    "imposed": "Assemble each kit from the pieces of one record only: the slug line of every sheet "
+    "names the records on it, and the manifest gives each record's files, sheets and placements.",
+}
+"""How a record's pieces are found in the files: single-up kit by kit, single-up a file per
+stock, or imposed."""
 
 
 # --- the ticket -------------------------------------------------------------------------------
@@ -550,9 +563,17 @@ def ticket_data(
     imposition: Mapping[str, Any] | None,
     proof: bool,
     state: str = "complete",
+    group: str | None = None,
 ) -> dict[str, Any]:
-    """The ticket as plain data (what :func:`job_ticket` writes as JSON)."""
+    """The ticket as plain data (what :func:`job_ticket` writes as JSON). ``group`` says how
+    single-up pages went into files: "stock" (a file per stock and sides printed) or
+    "record" (kit by kit, every stock in one file); imposed sheets always hold one stock.
+    None: as the files say (record when one holds every stock)."""
     spec = kit.spec
+    if group is None:
+        names = list(dict.fromkeys(_stock_name(p) for p in kit.pieces))
+        whole = len(names) > 1 and any(_file_stock(f, names) is None for f in files)
+        group = "record" if whole else "stock"
     built = int(counts.get("built", 0))
     stocks = _stocks(kit, built, files, imposition, proof, spec.bleed)
     return {
@@ -570,10 +591,11 @@ def ticket_data(
             "weight_g": round(kit.weight, 1),
         },
         "imposition": dict(imposition) if imposition else None,
+        "group": "stock" if imposition else group,
         "files": [dict(f) for f in files],
         "stocks": stocks,
         "finishing": _finishing(kit, built),
-        "assembly": _assembly(kit),
+        "assembly": _assembly(kit, "imposed" if imposition else group),
         "warnings": _warnings(stocks, imposition),
     }
 
@@ -587,9 +609,17 @@ def job_ticket(
     imposition: Mapping[str, Any] | None,
     proof: bool,
     state: str = "complete",
+    group: str | None = None,
 ) -> str:
     """The text of ``job.json``: deterministic (no clock), keys in a fixed order."""
     data = ticket_data(
-        kit, version=version, counts=counts, files=files, imposition=imposition, proof=proof, state=state
+        kit,
+        version=version,
+        counts=counts,
+        files=files,
+        imposition=imposition,
+        proof=proof,
+        state=state,
+        group=group,
     )
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"

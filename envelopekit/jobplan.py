@@ -123,7 +123,11 @@ def _summary(t: Mapping[str, Any]) -> Table:
         how = f"imposed on {imp.get('sheet')} ({imp.get('strategy')}"
         how += f", duplex {imp['duplex']})" if imp.get("duplex") else ")"
     else:
-        how = "single-up: one piece side per page, kit by kit"
+        how = "single-up: one piece side per page, " + (
+            "kit by kit in one file"
+            if t.get("group", "record") == "record"
+            else "a file per stock, kit by kit in each"
+        )
     rejected = counts.get("rejected", 0)
     rows = [
         ("Job", f"{t.get('job') or '-'}  (layout {t['layout']}, envelopekit {t.get('envelopekit')})"),

@@ -32,6 +32,13 @@ from envelopekit.errors import RecordError, RecordsError
 from envelopekit.layouts import load_layout
 from envelopekit.records import FieldMap, Record, read_records
 
+STOCKS = ("envelope-100", "text-120", "card-300")  # help-me's stock files in each chunk, in kit order
+
+
+def kits_files(*chunks: int) -> list[str]:
+    """The files of help-me chunks built by stock (the default): a file per stock per chunk."""
+    return [f"kits-{c:05d}-{stock}.pdf" for c in chunks for stock in STOCKS]
+
 
 def people(n: int, *, prefix: str = "P") -> list[dict[str, str]]:
     spec = load_layout("help-me")
@@ -53,13 +60,14 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def assert_consistent(folder: Path, *, killed: bool = False) -> None:
     """The manifest lists exactly the PDFs beside it. A process killed between writing
-    the manifest and renaming the chunk's PDF may leave one listed PDF missing (never an
-    unlisted one), and temporary files for the next build to sweep."""
+    the manifest and renaming the chunk's PDFs (one per stock) may leave listed PDFs of
+    that one chunk missing (never an unlisted one), and temporary files for the next
+    build to sweep."""
     rows = read_manifest(folder)
-    listed = {r["file"] for r in rows if r["file"]}
+    listed = {name for r in rows for name in r["file"].split()}
     present = {p.name for p in folder.glob("kits-*.pdf")} | {p.name for p in folder.glob("sheets-*.pdf")}
     if killed:
-        assert present <= listed and len(listed - present) <= 1
+        assert present <= listed and len({name[:10] for name in listed - present}) <= 1  # kits-00003
         return
     assert listed == present
     assert not [p for p in folder.rglob("*") if p.name.endswith(".tmp")]
@@ -71,7 +79,7 @@ def assert_consistent(folder: Path, *, killed: bool = False) -> None:
 def test_a_process_pool_writes_the_same_bytes_as_one_process(tmp_path: Path, demo_key_file: Path) -> None:
     one = build_files("help-me", RECIPIENTS, tmp_path / "one", key_file=demo_key_file, chunk=3, workers=1)
     two = build_files("help-me", RECIPIENTS, tmp_path / "two", key_file=demo_key_file, chunk=3, workers=2)
-    assert [f.name for f in one.files] == [f"kits-0000{i}.pdf" for i in range(1, 5)]
+    assert [f.name for f in one.files] == kits_files(1, 2, 3, 4)
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
     assert (one.built, one.rejected, one.pages) == (two.built, two.rejected, two.pages) == (10, 0, 80)
 
@@ -93,11 +101,15 @@ def test_the_chunk_function_is_pure_and_pickles(demo_key: bytes) -> None:
 
     spec = load_layout("help-me")
     records = tuple(Record(i + 2, p["id"], FieldMap(p)) for i, p in enumerate(people(3)))
-    job = Job(spec, "test", demo_key)
+    job = Job(spec, "test", demo_key, group="stock")
     chunk = Chunk(1, records)
     first = build_chunk(*pickle.loads(pickle.dumps((job, chunk))))
     again = build_chunk(job, chunk)
-    assert first == again and len(first.files) == 1 and first.built == 3
+    assert first == again and [f.name for f in first.files] == kits_files(1) and first.built == 3
+    assert [f.stock for f in first.files] == list(STOCKS) and {f.side for f in first.files} == {"simplex"}
+    assert [f.pages for f in first.files] == [12, 3, 9] and first.pages == 24
+    kit_by_kit = build_chunk(Job(spec, "test", demo_key, group="record"), chunk)
+    assert [(f.name, f.pages, f.stock) for f in kit_by_kit.files] == [("kits-00001.pdf", 24, None)]
     assert [r["record_id"] for r in first.rows] == ["P0000", "P0001", "P0002"]
 
 
@@ -130,7 +142,7 @@ def test_a_worker_that_dies_has_its_chunk_built_again(tmp_path: Path, demo_key: 
     finally:
         pool.close()
     assert os.path.exists(marker)  # a worker did die
-    assert result.built == 8 and [f.name for f in result.files] == [f"kits-0000{i}.pdf" for i in range(1, 5)]
+    assert result.built == 8 and [f.name for f in result.files] == kits_files(1, 2, 3, 4)
     serial = build(spec, _records(people(8)), tmp_path / "serial", key=demo_key, chunk=2)
     assert snapshot(tmp_path / "out") == snapshot(tmp_path / "serial") and serial.built == 8
 
@@ -161,10 +173,7 @@ def test_ctrl_c_leaves_a_manifest_that_matches_the_pdfs(tmp_path: Path, demo_key
     journal = json.loads((out / ".envelopekit" / "journal.json").read_text())
     assert journal["state"] == "interrupted" and len(journal["chunks"]) == 2
     ticket = json.loads((out / "job.json").read_text())
-    assert ticket["state"] == "interrupted" and [f["file"] for f in ticket["files"]] == [
-        "kits-00001.pdf",
-        "kits-00002.pdf",
-    ]
+    assert ticket["state"] == "interrupted" and [f["file"] for f in ticket["files"]] == kits_files(1, 2)
 
 
 def test_resume_finishes_byte_identical_to_an_uninterrupted_build(tmp_path: Path, demo_key: bytes) -> None:
@@ -230,10 +239,10 @@ def test_a_rebuild_replaces_the_previous_build_only_when_complete(tmp_path: Path
     spec = load_layout("help-me")
     out = tmp_path / "out"
     build(spec, _records(people(7)), out, key=demo_key, chunk=2)
-    assert len(list(out.glob("kits-*.pdf"))) == 4
+    assert len(list(out.glob("kits-*.pdf"))) == 4 * len(STOCKS)
     result = build(spec, _records(people(3, prefix="Q")), out, key=demo_key, chunk=2)
-    assert [f.name for f in result.files] == ["kits-00001.pdf", "kits-00002.pdf"]
-    assert sorted(p.name for p in out.glob("kits-*.pdf")) == ["kits-00001.pdf", "kits-00002.pdf"]
+    assert [f.name for f in result.files] == kits_files(1, 2)
+    assert sorted(p.name for p in out.glob("kits-*.pdf")) == sorted(kits_files(1, 2))
     assert [r["record_id"] for r in read_manifest(out)] == ["Q0000", "Q0001", "Q0002"]
     assert not (out / ".envelopekit" / "next").exists()
     assert_consistent(out)
@@ -354,7 +363,7 @@ def test_a_real_kill_9_mid_batch_then_resume(tmp_path: Path) -> None:
         start_new_session=True,
     )
     for _ in range(12_000):  # poll until three chunks are out (bounded by count, not by the clock)
-        if len(list(out.glob("kits-*.pdf"))) >= 3 or proc.poll() is not None:
+        if len(list(out.glob("kits-*.pdf"))) >= 3 * len(STOCKS) or proc.poll() is not None:
             break
         time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGKILL)
@@ -380,7 +389,7 @@ def test_built_plus_rejected_is_every_row_on_every_path(tmp_path: Path, demo_key
     assert [r["record_id"] for r in manifest] == [r["id"] for r in rows]  # input order kept
     ticket = json.loads((out / "job.json").read_text())
     assert ticket["counts"] == {"records": 7, "built": 4, "rejected": 3, "pages": 32}
-    assert [f["file"] for f in ticket["files"]] == ["kits-00001.pdf", "kits-00002.pdf", "kits-00003.pdf"]
+    assert [f["file"] for f in ticket["files"]] == kits_files(1, 2, 3)
 
 
 def test_every_empty_required_field_is_reported_at_once(tmp_path: Path, demo_key: bytes) -> None:
@@ -435,7 +444,7 @@ def test_json_summary_on_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[st
     code = cli.main(["build", "help-me", "-o", str(out), "--json"])
     captured = capsys.readouterr()
     summary = json.loads(captured.out)
-    assert code == 0 and summary["built"] == 1 and summary["files"] == [str(out / "kits-00001.pdf")]
+    assert code == 0 and summary["built"] == 1 and summary["files"] == [str(out / n) for n in kits_files(1)]
     assert "chunk 1" not in captured.err  # --json implies no progress lines
 
 

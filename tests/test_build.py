@@ -1,7 +1,9 @@
 """Batch builds: files, manifests, rejected records, determinism, failure hygiene.
 
 The help-me build of samples/recipients.csv is shared (conftest ``help_me``); tests
-that change the records or the layout build their own into tmp_path.
+that change the records or the layout build their own into tmp_path. A plain build
+writes a file per paper stock in each chunk (``kits-00001-card-300.pdf``); tests that
+read a piece's page find it through the manifest (``kitpages``), whatever the grouping.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DATA, MINIMAL, RECIPIENTS, Built, read_errors, read_manifest, read_manifest_json
+from kitpages import file_pieces, piece_page, record_pages
 
 from envelopekit import cli
 from envelopekit.batch import build, required_fields
@@ -24,6 +27,20 @@ from envelopekit.records import FieldMap, Record, read_records
 from envelopekit.tokens import verify_token
 
 CROCKFORD = re.compile(r"^[0-9A-HJKMNP-TV-Z]{17}$")  # signed tokens: DEFAULT_SIGNED_LENGTH
+HELP_ME_STOCKS = ("envelope-100", "text-120", "card-300")  # help-me's stock files, in kit order
+
+
+def pdf_pages(*paths: Path) -> int:
+    from pypdf import PdfReader
+
+    return sum(len(PdfReader(p).pages) for p in paths)
+
+
+def grouping(built: Built) -> str:
+    """How a build's single-up pages went into files (job.json says)."""
+    import json
+
+    return str(json.loads((built.outdir / "job.json").read_text(encoding="utf-8"))["group"])
 
 
 def recipients() -> list[dict[str, str]]:
@@ -55,18 +72,18 @@ def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
 def test_help_me_builds_ten_kits_of_eight_pages(help_me: Built) -> None:
     result = help_me.result
     assert (result.built, result.rejected, result.exit_code) == (10, 0, 0)
-    assert result.files == [help_me.outdir / "kits-00001.pdf"]
-    assert result.pages == 80
-    assert len(help_me.reader().pages) == 80
+    names = [f.name for f in result.files]
+    assert names == (
+        ["kits-00001.pdf"]
+        if grouping(help_me) == "record"
+        else [f"kits-00001-{stock}.pdf" for stock in HELP_ME_STOCKS]
+    )
+    assert result.files == [help_me.outdir / name for name in names]
+    assert result.pages == 80 == pdf_pages(*result.files)
     files = sorted(p.name for p in help_me.outdir.iterdir())
-    assert files == [
-        ".envelopekit",
-        "job-sheet.pdf",
-        "job.json",
-        "kits-00001.pdf",
-        "manifest.csv",
-        "manifest.json",
-    ]
+    assert files == sorted(
+        [".envelopekit", "job-sheet.pdf", "job.json", *names, "manifest.csv", "manifest.json"]
+    )
     assert not (help_me.outdir / "errors.csv").exists()
 
 
@@ -86,10 +103,14 @@ def test_help_me_manifest_rows(help_me: Built) -> None:
         "address",
         "warnings",
     ]
+    files = [f.name for f in help_me.result.files]
     for k, row in enumerate(rows):
-        assert row["status"] == "built" and row["file"] == "kits-00001.pdf"
+        assert row["status"] == "built" and row["file"].split() == files
         assert row["warnings"] == ""  # the sample addresses are all in order
-        assert row["pages"] == f"{8 * k + 1}-{8 * k + 8}"
+        for name, first, last in record_pages(row):  # kit by kit in every file
+            n = len([p for p in help_me.kit.pieces if p.key in file_pieces(help_me.kit, name)])
+            assert (first, last) == (n * k + 1, n * k + n), (name, row["pages"])
+        assert sum(last - first + 1 for _, first, last in record_pages(row)) == 8
         assert CROCKFORD.match(row["token"]), row["token"]
         assert row["url"] == (
             f"https://survey.example.org/helpme?t={row['token']}"
@@ -114,7 +135,10 @@ def test_help_me_manifest_rows(help_me: Built) -> None:
 )
 def test_names_in_every_script_come_back_out_of_the_pdf(help_me: Built, record_id: str) -> None:
     person = next(p for p in recipients() if p["id"] == record_id)
-    page = help_me.reader().pages[help_me.first_page(record_id)]  # the outer envelope
+    from pypdf import PdfReader
+
+    pdf, index = piece_page(help_me, record_id, "outer")
+    page = PdfReader(pdf).pages[index]
     text = nfc(page.extract_text())
     from envelopekit.content.address import address_lines
 
@@ -125,9 +149,11 @@ def test_names_in_every_script_come_back_out_of_the_pdf(help_me: Built, record_i
 
 
 def test_the_letter_greets_each_recipient(help_me: Built) -> None:
-    reader = help_me.reader()
+    from pypdf import PdfReader
+
     for person in recipients():
-        letter = reader.pages[help_me.first_page(person["id"]) + 1]
+        pdf, index = piece_page(help_me, person["id"], "letter")
+        letter = PdfReader(pdf).pages[index]
         assert nfc(f"Dear {person['first_name']},") in nfc(letter.extract_text())
 
 
@@ -155,9 +181,7 @@ def test_an_emoji_only_first_name_is_rejected_and_the_rest_built(
     manifest = read_manifest(out)
     assert [r["status"] for r in manifest].count("built") == 9
     assert next(r for r in manifest if r["record_id"] == "R0002")["status"] == "rejected"
-    from pypdf import PdfReader
-
-    assert len(PdfReader(out / "kits-00001.pdf").pages) == 72
+    assert pdf_pages(*out.glob("kits-*.pdf")) == 72
 
 
 def test_an_overflowing_variable_block_is_rejected_naming_the_block(build_kit) -> None:  # type: ignore[no-untyped-def]
@@ -247,7 +271,7 @@ def test_without_a_key_the_folder_gets_its_own_and_keeps_it(
     key = out / ".envelopekit" / "token.key"
     assert code == 0 and "made a new token signing key" in err and str(key) in err
     assert key.stat().st_mode & 0o777 == 0o600
-    assert key.read_bytes().strip() not in (out / "kits-00001.pdf").read_bytes()
+    assert all(key.read_bytes().strip() not in pdf.read_bytes() for pdf in out.glob("kits-*.pdf"))
     first = read_manifest(out)[0]["token"]
     code, _, err = run_cli(["build", "help-me", "-o", str(out)], capsys)
     assert code == 0 and "made a new" not in err  # said once, then reused
@@ -268,8 +292,8 @@ def test_the_public_demo_key_gives_a_warning(
 def test_output_is_deterministic(help_me: Built, tmp_path: Path, demo_key: bytes) -> None:
     spec = load_layout("help-me")
     with read_records(RECIPIENTS, id_field=spec.id_field) as records:
-        build(spec, records, tmp_path, key=demo_key)
-    for name in ("kits-00001.pdf", "manifest.csv", "manifest.json"):
+        build(spec, records, tmp_path, key=demo_key, group=grouping(help_me))
+    for name in (*(f.name for f in help_me.result.files), "manifest.csv", "manifest.json"):
         assert (tmp_path / name).read_bytes() == (help_me.outdir / name).read_bytes(), name
 
 
@@ -278,12 +302,20 @@ def test_chunks_split_the_batch_into_files(build_kit) -> None:  # type: ignore[n
 
     with read_records(RECIPIENTS, id_field="id") as records:
         built = build_kit("help-me", records, chunk=4)
-    assert [f.name for f in built.result.files] == ["kits-00001.pdf", "kits-00002.pdf", "kits-00003.pdf"]
-    assert [len(PdfReader(f).pages) for f in built.result.files] == [32, 32, 16]
-    assert [r["file"] for r in built.manifest] == ["kits-00001.pdf"] * 4 + ["kits-00002.pdf"] * 4 + [
+    names = [[f"kits-{c:05d}-{stock}.pdf" for stock in HELP_ME_STOCKS] for c in (1, 2, 3)]
+    assert [f.name for f in built.result.files] == [n for chunk in names for n in chunk]
+    # per kit: 4 envelopes, 1 letter, 3 cards
+    assert [len(PdfReader(f).pages) for f in built.result.files] == [16, 4, 12, 16, 4, 12, 8, 2, 6]
+    assert [r["file"].split() for r in built.manifest] == [names[0]] * 4 + [names[1]] * 4 + [names[2]] * 2
+    assert built.manifest[4]["pages"] == "1-4 1-1 1-3"  # page numbers restart in each file
+    with read_records(RECIPIENTS, id_field="id") as records:
+        kit_by_kit = build_kit("help-me", records, name="record", chunk=4, group="record")
+    assert [f.name for f in kit_by_kit.result.files] == ["kits-00001.pdf", "kits-00002.pdf", "kits-00003.pdf"]
+    assert [len(PdfReader(f).pages) for f in kit_by_kit.result.files] == [32, 32, 16]
+    assert [r["file"] for r in kit_by_kit.manifest] == ["kits-00001.pdf"] * 4 + ["kits-00002.pdf"] * 4 + [
         "kits-00003.pdf"
     ] * 2
-    assert built.manifest[4]["pages"] == "1-8"  # page numbers restart in each file
+    assert kit_by_kit.manifest[4]["pages"] == "1-8"
 
 
 def build_help_me(out: Path, key_file: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -309,13 +341,14 @@ def test_a_pdf_that_cannot_be_saved_leaves_no_temporary_file(
     tmp_path: Path, demo_key_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    (out / "kits-00001.pdf").mkdir(parents=True)  # a folder where the PDF must go
+    blocked = "kits-00001-text-120.pdf"  # the chunk's second file
+    (out / blocked).mkdir(parents=True)  # a folder where the PDF must go
     code, err = build_help_me(out, demo_key_file, capsys)
     last = err.strip().splitlines()[-1]
     assert code == 1 and last.startswith("envelopekit: error:")
-    assert "kits-00001.pdf" in last and ".tmp" not in err  # names the file, not its temporary
-    assert sorted(p.name for p in out.iterdir()) == [".envelopekit", "kits-00001.pdf"]
-    assert not any((out / "kits-00001.pdf").iterdir())
+    assert blocked in last and ".tmp" not in err  # names the file, not its temporary
+    assert sorted(p.name for p in out.iterdir()) == [".envelopekit", blocked]
+    assert not any((out / blocked).iterdir())
     assert not [p for p in out.rglob("*") if ".tmp" in p.name]
 
 
@@ -341,16 +374,30 @@ def test_a_run_that_fails_halfway_leaves_only_whole_files(tmp_path: Path, demo_k
     assert not [p for p in tmp_path.iterdir() if ".tmp" in p.name]
     rows = list(csv.DictReader((tmp_path / "manifest.csv").open(encoding="utf-8")))
     assert [r["record_id"] for r in rows] == ["X0", "X1", "X2"]  # the good records before the failure
-    for pdf in tmp_path.glob("kits-*.pdf"):
-        kits = sum(1 for r in rows if r["file"] == pdf.name)
-        assert len(PdfReader(pdf).pages) == 8 * kits  # whole kits, never a torn file
+    kit = resolve(load_layout("help-me"))
+    pdfs = list(tmp_path.glob("kits-*.pdf"))
+    assert pdfs
+    for pdf in pdfs:
+        kits = sum(1 for r in rows if pdf.name in r["file"].split())
+        per_kit = len(file_pieces(kit, pdf.name))  # help-me prints one side of each piece
+        assert len(PdfReader(pdf).pages) == per_kit * kits  # whole kits, never a torn file
 
 
 def test_a_rebuild_leaves_no_stale_kits_files(build_kit) -> None:  # type: ignore[no-untyped-def]
     spec = load_layout(MINIMAL)
     people = [Record(i + 2, f"P{i}", FieldMap({**spec.sample, "id": f"P{i}"})) for i in range(3)]
-    build_kit(spec, people, name="out", chunk=1)
+    first = build_kit(spec, people, name="out", chunk=1)
+    assert {p.name[:10] for p in first.outdir.glob("kits-*.pdf")} == {
+        "kits-00001",
+        "kits-00002",
+        "kits-00003",
+    }
     again = build_kit(spec, people[:1], name="out", chunk=1)
+    assert sorted(p.name for p in again.outdir.glob("kits-*.pdf")) == [
+        "kits-00001-card-300.pdf",
+        "kits-00001-envelope-100.pdf",
+    ]
+    again = build_kit(spec, people[:1], name="out", chunk=1, group="record")
     assert sorted(p.name for p in again.outdir.glob("kits-*.pdf")) == ["kits-00001.pdf"]
 
 
@@ -380,8 +427,7 @@ def test_a_messy_cp1252_semicolon_csv_builds(
         ("M003", "built"),
         ("M004", "built"),
     ]
-    reader = PdfReader(out / "kits-00001.pdf")
-    assert len(reader.pages) == 32
+    assert pdf_pages(*out.glob("kits-*.pdf")) == 32
     expect = {
         "M001": ["Zoë Müller-Lüdenscheidt", "40212 Düsseldorf"],
         "M002": ["Søren Ødegaard", "Smørrebrød; Co.", "2900 København"],
@@ -389,7 +435,8 @@ def test_a_messy_cp1252_semicolon_csv_builds(
         "M004": ["François Lefèvre", "12 Rue de l'Église", "25000 Besançon"],
     }
     for row in manifest:
-        text = nfc(reader.pages[int(row["pages"].split("-")[0]) - 1].extract_text())
+        name, first, _ = record_pages(row)[0]  # the outer envelope: the kit's first piece
+        text = nfc(PdfReader(out / name).pages[first - 1].extract_text())
         for line in expect[row["record_id"]]:
             assert line in text
 
@@ -398,7 +445,7 @@ def test_build_without_records_builds_the_sample(minimal: Built) -> None:
     assert minimal.result.built == 1
     (row,) = minimal.manifest
     assert row["record_id"] == "S-1" and row["row"] == "0"
-    assert row["pages"] == "1-4"
+    assert sum(last - first + 1 for _, first, last in record_pages(row)) == 4  # two pieces, two sides
 
 
 def test_the_common_case_is_one_call(tmp_path: Path, demo_key_file: Path) -> None:
@@ -407,4 +454,5 @@ def test_the_common_case_is_one_call(tmp_path: Path, demo_key_file: Path) -> Non
     samples = Path(__file__).resolve().parent.parent / "samples" / "recipients.csv"
     result = envelopekit.build("help-me", samples, tmp_path, key_file=demo_key_file)
     assert (result.built, result.rejected, result.pages) == (10, 0, 80)
-    assert (tmp_path / "kits-00001.pdf").is_file() and (tmp_path / "manifest.csv").is_file()
+    assert [f.name for f in result.files] == [f"kits-00001-{stock}.pdf" for stock in HELP_ME_STOCKS]
+    assert all(f.is_file() for f in result.files) and (tmp_path / "manifest.csv").is_file()

@@ -200,12 +200,27 @@ def test_build_without_data_builds_the_layout_sample(
     assert stdout == ""
     assert "built 1 kit (8 pages)" in err
     (row,) = read_manifest(out)
-    assert row["record_id"] == "SAMPLE-1" and row["status"] == "built" and row["pages"] == "1-8"
-    reader = PdfReader(out / "kits-00001.pdf")
-    assert len(reader.pages) == 8
+    assert row["record_id"] == "SAMPLE-1" and row["status"] == "built"
+    envelopes, letters, cards = (
+        "kits-00001-envelope-100.pdf",
+        "kits-00001-text-120.pdf",
+        "kits-00001-card-300.pdf",
+    )
+    assert row["file"].split() == [envelopes, letters, cards]  # a file per paper stock
+    assert row["pages"].split() == ["1-4", "1-1", "1-3"]
+    assert sorted(p.name for p in out.glob("kits-*.pdf")) == sorted(row["file"].split())
+    reader = PdfReader(out / envelopes)
+    assert len(reader.pages) == 4
     text = reader.pages[0].extract_text()
     assert "Ada Lovelace" in text and "London\nSW1Y 4JH" in text  # a UK address: town, then postcode
-    assert "Dear Ada," in reader.pages[1].extract_text()
+    assert "Dear Ada," in PdfReader(out / letters).pages[0].extract_text()
+    out = tmp_path / "record"
+    code, _, err = run([*argv[:3], str(out), *argv[4:], "--group", "record"], capsys)
+    assert code == 0, err
+    (row,) = read_manifest(out)
+    assert (row["file"], row["pages"]) == ("kits-00001.pdf", "1-8")
+    reader = PdfReader(out / "kits-00001.pdf")
+    assert len(reader.pages) == 8 and "Dear Ada," in reader.pages[1].extract_text()  # kit by kit
 
 
 def test_build_reads_the_key_from_the_environment(

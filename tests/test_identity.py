@@ -64,9 +64,9 @@ def test_each_file_of_a_job_has_its_own_id_and_the_pinned_date(
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
     files = _build(tmp_path / "a", demo_key, chunk=4)
-    assert len(files) == 3
+    assert len(files) == 9  # three chunks, a file per stock in each
     ids = {_id(f) for f in files}
-    assert len(ids) == 3, "every file of a job has its own /ID"
+    assert len(ids) == 9, "every file of a job has its own /ID"
     for f in files:
         meta = PdfReader(f).metadata
         assert meta is not None and meta["/CreationDate"].startswith("D:20260101000000")
@@ -103,8 +103,8 @@ def test_creation_time_order(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_black_text_overprints_and_other_fills_knock_out(tmp_path: Path, demo_key: bytes) -> None:
-    (pdf,) = _build(tmp_path / "out", demo_key, chunk=100)
-    page = PdfReader(pdf).pages[0]
+    (pdf,) = [p for p in _build(tmp_path / "out", demo_key, chunk=100) if p.name.endswith("-text-120.pdf")]
+    page = PdfReader(pdf).pages[0]  # the first letter
     found = 0
     for form in page["/Resources"]["/XObject"].values():
         form = form.get_object()
@@ -143,13 +143,23 @@ def test_a_single_net_is_identified_as_pdfx_like_the_kits() -> None:
 
 
 def test_each_record_has_a_bookmark_and_page_labels(help_me: Built) -> None:
-    reader = help_me.reader()
-    outline = [(o.title, reader.get_destination_page_number(o)) for o in reader.outline]
+    """In every file (one per stock, or one kit by kit): a bookmark per record at its first
+    page there, and page labels numbering its pages in that file."""
+    from kitpages import record_pages
+
     rows = [r for r in help_me.manifest if r["status"] == "built"]
     assert rows
-    assert outline == [(r["record_id"], help_me.first_page(r["record_id"])) for r in rows]
-    labels = reader.page_labels
-    for r in rows:
-        first, last = (int(v) for v in r["pages"].split("-"))
-        assert labels[first - 1] == f"{r['record_id']}: 1"
-        assert labels[last - 1] == f"{r['record_id']}: {last - first + 1}"
+    for pdf in help_me.result.files:
+        reader = PdfReader(pdf)
+        outline = [(o.title, reader.get_destination_page_number(o)) for o in reader.outline]
+        spans = [
+            (r["record_id"], first, last)
+            for r in rows
+            for name, first, last in record_pages(r)
+            if name == pdf.name
+        ]
+        assert outline == [(record_id, first - 1) for record_id, first, _ in spans]
+        labels = reader.page_labels
+        for record_id, first, last in spans:
+            assert labels[first - 1] == f"{record_id}: 1"
+            assert labels[last - 1] == f"{record_id}: {last - first + 1}"

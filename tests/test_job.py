@@ -94,6 +94,35 @@ def test_files_split_by_stock_are_listed_under_their_stock() -> None:
     assert t["warnings"] == []
 
 
+def test_the_ticket_says_how_single_up_pages_are_grouped() -> None:
+    """By stock (the default), each stock's file lists that stock's pages and the fulfilment
+    note says where a record's pieces are; kit by kit, one file holds every stock."""
+    kit = _kit("help-me")
+    by_stock = [
+        {"file": "kits-00001-envelope-100.pdf", "pages": 40, "kits": 10, "stock": "envelope-100"},
+        {"file": "kits-00001-text-120.pdf", "pages": 10, "kits": 10, "stock": "text-120"},
+        {"file": "kits-00001-card-300.pdf", "pages": 30, "kits": 10, "stock": "card-300"},
+    ]
+    t = _ticket(kit, by_stock)
+    assert t["group"] == "stock" and t["warnings"] == []
+    assert {s["stock"]: [f["pages"] for f in s["files"]] for s in t["stocks"]} == {
+        "envelope-100": [40],
+        "text-120": [10],
+        "card-300": [30],
+    }
+    assert any("each stock has its own file" in n for n in t["assembly"]["notes"])
+    whole = _ticket(kit, [{"file": "kits-00001.pdf", "pages": 80, "kits": 10}])
+    assert whole["group"] == "record" and "interleaves 3 stocks kit by kit" in whole["warnings"][0]
+    assert any("hold them together, kit by kit" in n for n in whole["assembly"]["notes"])
+    from envelopekit.jobplan import Table, sheet_plan
+
+    def output_row(ticket: dict[str, Any]) -> str:
+        (summary,) = [b for b in sheet_plan(ticket).blocks if isinstance(b, Table)][:1]
+        return next(v for k, v in summary.rows if k == "Output")
+
+    assert "a file per stock" in output_row(t) and "kit by kit in one file" in output_row(whole)
+
+
 def test_imposed_sides_give_sheet_counts() -> None:
     kit = _kit("wedding")
     imposition = {"sheet": "SRA3", "strategy": "gang", "duplex": None, "stack_depth": None, "date": ""}
@@ -261,7 +290,7 @@ def test_a_batch_of_many_files_gets_a_job_sheet_that_lists_a_few(tmp_path: Path)
     spec = load_layout("help-me")
     people = [{**spec.sample, "id": f"P{i:03d}"} for i in range(MAX_FILE_LINES + 6)]
     result = build_files(spec, people, tmp_path / "out", key=b"k" * 32, chunk=1)
-    assert len(result.files) == len(people)
+    assert len(result.files) == 3 * len(people)  # a file per stock per chunk
     text = "".join(page.extract_text() for page in PdfReader(tmp_path / "out" / "job-sheet.pdf").pages)
-    last = f"kits-{len(people):05d}.pdf"
-    assert "kits-00001.pdf" in text and last in text and "more (see job.json)" in text
+    last = f"kits-{len(people):05d}-card-300.pdf"
+    assert "kits-00001-envelope-100.pdf" in text and last in text and "more (see job.json)" in text

@@ -546,8 +546,9 @@ def test_envelopekit_output_edited_to_break_a_rule_is_caught(help_me: Built) -> 
                     if "/OP" in gs:
                         gs[NameObject("/OP")] = BooleanObject(False)
 
-    assert "output-intent" in rules_hit(preflight(_edit(help_me.pdf, no_intent)))
-    report = preflight(_edit(help_me.pdf, no_overprint))
+    first = help_me.result.files[0]  # kit by kit, or the envelopes' file: page 1 is an outer envelope
+    assert "output-intent" in rules_hit(preflight(_edit(first, no_intent)))
+    report = preflight(_edit(first, no_overprint))
     assert {f.page for f in report.errors if f.rule == "die-overprint"} >= {1}
 
 
@@ -587,7 +588,7 @@ def test_a_build_failing_preflight_keeps_the_previous_build(
     with pytest.raises(PreflightError) as info:
         build(spec, None, out, key=demo_key, chunk=1, preflight="x1a")
     message = str(info.value)
-    assert "kits-00001.pdf page 1: hairlines" in message and "0.100 pt" in message
+    assert "kits-00001-envelope-100.pdf page 1: hairlines" in message and "0.100 pt" in message
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     assert after == before
 

@@ -55,12 +55,13 @@ def x4_build(tmp_path_factory: pytest.TempPathFactory, demo_key_file: Path, prof
         result = build_files(
             "help-me", RECIPIENTS, out, key_file=demo_key_file, chunk=4, pdfx="x4", output_profile=profile[0]
         )
-    assert result.built == 10 and len(result.files) == 3
+    assert result.built == 10 and len(result.files) == 9  # three chunks, a file per stock in each
     return out
 
 
-def _pdfs(folder: Path) -> list[Path]:
-    return sorted(folder.glob("kits-*.pdf"))
+def _pdfs(folder: Path, stock: str = "") -> list[Path]:
+    """A build's PDFs, or those of one stock (``envelope-100``: the nets, with die lines)."""
+    return sorted(folder.glob(f"kits-*{'-' + stock if stock else ''}.pdf"))
 
 
 def _forms(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
@@ -124,7 +125,7 @@ def test_x4_files_are_pdf_1_6_with_object_streams_and_the_profile_embedded(
 
 
 def test_x4_xmp_identifies_pdf_x4_and_pdf_vt(x4_build: Path) -> None:
-    with pikepdf.open(_pdfs(x4_build)[0]) as pdf:
+    with pikepdf.open(_pdfs(x4_build, "envelope-100")[0]) as pdf:
         meta = pdf.Root.Metadata
         assert meta.Type == "/Metadata" and meta.Subtype == "/XML"
         xml = meta.read_bytes().decode("utf-8")
@@ -138,7 +139,7 @@ def test_x4_xmp_identifies_pdf_x4_and_pdf_vt(x4_build: Path) -> None:
 
 
 def test_x4_die_lines_are_on_iso_19593_processing_step_layers(x4_build: Path) -> None:
-    with pikepdf.open(_pdfs(x4_build)[0]) as pdf:
+    with pikepdf.open(_pdfs(x4_build, "envelope-100")[0]) as pdf:
         props = pdf.Root.OCProperties
         groups = {str(g.Name): g for g in props.OCGs}
         assert list(groups) == ["Cutting", "Creasing", "Gluing"]
@@ -171,7 +172,7 @@ def test_x4_die_lines_are_on_iso_19593_processing_step_layers(x4_build: Path) ->
 
 def test_x4_every_die_line_stroke_and_nothing_else_is_in_its_layer(x4_build: Path) -> None:
     counts: dict[str, int] = {}
-    with pikepdf.open(_pdfs(x4_build)[0]) as pdf:
+    with pikepdf.open(_pdfs(x4_build, "envelope-100")[0]) as pdf:
         streams: list[Any] = [*_forms(pdf), *pdf.pages]
         for stream in streams:
             for colour, tag in _strokes(stream):
@@ -184,7 +185,7 @@ def test_x4_every_die_line_stroke_and_nothing_else_is_in_its_layer(x4_build: Pat
 
 
 def test_x4_die_lines_still_overprint_in_their_spot_colours(x4_build: Path) -> None:
-    with pikepdf.open(_pdfs(x4_build)[0]) as pdf:
+    with pikepdf.open(_pdfs(x4_build, "envelope-100")[0]) as pdf:
         form = next(f for f in _forms(pdf) if "/CutContour" in f.Resources.get("/ColorSpace", {}))
         ops = [(str(op), list(operands)) for operands, op in pikepdf.parse_content_stream(form)]
         at = next(i for i, (op, args) in enumerate(ops) if op == "BDC" and args[1] == "/Cutting")
@@ -197,9 +198,13 @@ def test_x4_die_lines_still_overprint_in_their_spot_colours(x4_build: Path) -> N
 
 
 def test_x4_record_parts_match_the_manifest(x4_build: Path) -> None:
+    from kitpages import record_pages
+
     rows = read_manifest(x4_build)
-    for path in _pdfs(x4_build):
-        mine = [r for r in rows if r["file"] == path.name]
+    for path in _pdfs(x4_build):  # a record has a part in each of its files (one per stock)
+        mine = [
+            (r, f"{first}-{last}") for r in rows for name, first, last in record_pages(r) if name == path.name
+        ]
         with pikepdf.open(path) as pdf:
             root = pdf.Root.DPartRoot
             assert root.Type == "/DPartRoot" and root.RecordLevel == 1
@@ -208,11 +213,11 @@ def test_x4_record_parts_match_the_manifest(x4_build: Path) -> None:
             (leaves,) = node.DParts
             assert len(leaves) == len(mine)
             index = {p.objgen: i + 1 for i, p in enumerate(pdf.pages)}
-            for leaf, row in zip(leaves, mine, strict=True):
+            for leaf, (row, pages) in zip(leaves, mine, strict=True):
                 assert leaf.Type == "/DPart" and leaf.Parent.objgen == node.objgen
                 assert str(leaf.DPM.RecordID) == row["record_id"] and int(leaf.DPM.Row) == int(row["row"])
                 first, last = index[leaf.Start.objgen], index[leaf.End.objgen]
-                assert f"{first}-{last}" == row["pages"]
+                assert f"{first}-{last}" == pages
                 for n in range(first, last + 1):
                     assert pdf.pages[n - 1].obj.DPart.objgen == leaf.objgen
             if "/Outlines" in pdf.Root:  # bookmarks, where the renderer writes them, stay
@@ -232,7 +237,7 @@ def test_x4_output_is_deterministic(
         pdfx="x4",
         output_profile=profile[0],
     )
-    assert [f.name for f in again.files] == [p.name for p in _pdfs(x4_build)]
+    assert sorted(f.name for f in again.files) == [p.name for p in _pdfs(x4_build)]
     for path in _pdfs(x4_build):
         assert (tmp_path / "again" / path.name).read_bytes() == path.read_bytes(), path.name
 
@@ -254,8 +259,8 @@ def test_x4_pages_render_with_the_die_lines_visible(
     from PIL import ImageChops
 
     build_files("help-me", RECIPIENTS, tmp_path / "x1a", key_file=demo_key_file, chunk=4)
-    a = pdfium.PdfDocument(str(tmp_path / "x1a" / "kits-00001.pdf"))[0].render(scale=0.4).to_pil()
-    b = pdfium.PdfDocument(str(_pdfs(x4_build)[0]))[0].render(scale=0.4).to_pil()
+    a = pdfium.PdfDocument(str(_pdfs(tmp_path / "x1a", "envelope-100")[0]))[0].render(scale=0.4).to_pil()
+    b = pdfium.PdfDocument(str(_pdfs(x4_build, "envelope-100")[0]))[0].render(scale=0.4).to_pil()
     assert ImageChops.difference(a.convert("RGB"), b.convert("RGB")).getbbox() is None
     # and the cut line is there: magenta-ish pixels (CutContour's alternate) near the edge
     px = b.convert("RGB").tobytes()
@@ -267,11 +272,14 @@ def test_x4_pages_render_with_the_die_lines_visible(
 
 def test_pdfx_none_has_no_pdfx_identification(tmp_path: Path, demo_key_file: Path) -> None:
     build_files("help-me", None, tmp_path, key_file=demo_key_file, pdfx="none")
-    with pikepdf.open(tmp_path / "kits-00001.pdf") as pdf:
-        assert "/OutputIntents" not in pdf.Root and "/OCProperties" not in pdf.Root
-        assert "/GTS_PDFXVersion" not in pdf.docinfo and "/DPartRoot" not in pdf.Root
-        assert all(tag is None for form in _forms(pdf) for _, tag in _strokes(form))
-        assert len(pdf.pages) == 8
+    pages = 0
+    for path in _pdfs(tmp_path):
+        with pikepdf.open(path) as pdf:
+            assert "/OutputIntents" not in pdf.Root and "/OCProperties" not in pdf.Root
+            assert "/GTS_PDFXVersion" not in pdf.docinfo and "/DPartRoot" not in pdf.Root
+            assert all(tag is None for form in _forms(pdf) for _, tag in _strokes(form))
+            pages += len(pdf.pages)
+    assert pages == 8
 
 
 def test_x1a_stays_the_default_and_unchanged(
@@ -280,10 +288,11 @@ def test_x1a_stays_the_default_and_unchanged(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     build_files("help-me", None, tmp_path / "a", key_file=demo_key_file)
     build_files("help-me", None, tmp_path / "b", key_file=demo_key_file, pdfx="x1a")
-    data = (tmp_path / "a" / "kits-00001.pdf").read_bytes()
-    assert data == (tmp_path / "b" / "kits-00001.pdf").read_bytes()
+    first = _pdfs(tmp_path / "a", "envelope-100")[0]
+    data = first.read_bytes()
+    assert [p.read_bytes() for p in _pdfs(tmp_path / "a")] == [p.read_bytes() for p in _pdfs(tmp_path / "b")]
     assert data.startswith(b"%PDF-1.4") and b"BDC" not in data
-    with pikepdf.open(tmp_path / "a" / "kits-00001.pdf") as pdf:
+    with pikepdf.open(first) as pdf:
         assert pdf.docinfo.GTS_PDFXVersion == "PDF/X-1a:2003"
         (intent,) = pdf.Root.OutputIntents
         assert "/DestOutputProfile" not in intent
@@ -328,7 +337,7 @@ def test_an_explicit_output_profile_is_embedded(tmp_path: Path, demo_key_file: P
     if path is None:
         pytest.skip("no Ghostscript CMYK profile installed")
     build_files("help-me", None, tmp_path, key_file=demo_key_file, pdfx="x4", output_profile=path)
-    with pikepdf.open(tmp_path / "kits-00001.pdf") as pdf:
+    with pikepdf.open(_pdfs(tmp_path)[0]) as pdf:
         intent = pdf.Root.OutputIntents[0]
         assert intent.DestOutputProfile.read_bytes() == path.read_bytes()
         assert str(intent.OutputConditionIdentifier) == "Custom" and str(intent.Info)
@@ -373,7 +382,7 @@ def test_cli_pdfx_and_output_profile(
 ) -> None:
     base = ["build", "help-me", "--token-key-file", str(demo_key_file), "-q"]
     assert cli.main([*base, "-o", str(tmp_path / "none"), "--pdfx", "none"]) == 0
-    with pikepdf.open(tmp_path / "none" / "kits-00001.pdf") as pdf:
+    with pikepdf.open(_pdfs(tmp_path / "none")[0]) as pdf:
         assert "/OutputIntents" not in pdf.Root
     assert cli.main([*base, "-o", str(tmp_path / "bad"), "--output-profile", str(RECIPIENTS)]) != 0
     assert "--output-profile is for --pdfx x4" in capsys.readouterr().err

@@ -100,7 +100,7 @@ def build_files(
     preflight: bool | str = False,
     pdfx: str = "x1a",
     output_profile: str | os.PathLike[str] | None = None,
-    group: str = "record",
+    group: str | None = None,
 ) -> BuildResult:
     """The common case in one call: a layout and records in, print-ready PDFs, a
     manifest, an errors report and a job ticket in ``output``.

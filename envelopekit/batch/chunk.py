@@ -60,7 +60,7 @@ class Job:
     created: float | None = None  # the PDFs' CreationDate (seconds since 1970), the same for every chunk
     pdfx: str = "x1a"  # render.x4.MODES: PDF/X-1a:2003, PDF/X-4 (layers, record parts) or plain PDF
     output_profile: bytes | None = None  # the CMYK ICC profile embedded for PDF/X-4
-    group: str = "record"  # single-up: "stock" (a file per stock and sides) or "record" (kit by kit)
+    group: str = "stock"  # single-up: "stock" (a file per stock and sides) or "record" (kit by kit; proofs)
 
     @property
     def stem(self) -> str:

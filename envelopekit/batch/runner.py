@@ -28,7 +28,7 @@ from .folder import BuildError, Journal, Transaction
 from .inputs import columns, fingerprint, prepare, signing_key
 from .stream import chunked, validated
 
-__all__ = ["BuildResult", "Progress", "build"]
+__all__ = ["GROUPS", "BuildResult", "Progress", "build", "resolve_group"]
 
 SHOWN_ERRORS = 20  # errors kept in memory for the caller to show; errors.csv has them all
 
@@ -65,6 +65,35 @@ class BuildResult:
 
 # --- the build ------------------------------------------------------------------------------
 
+GROUPS = ("stock", "record")
+"""How single-up pages go into files: a file per stock (and sides printed), or kit by kit."""
+
+
+def resolve_group(group: str | None, *, proof: bool = False, impose: Imposition | None = None) -> str:
+    """The grouping a build uses. By default print output is grouped by stock (a file per
+    paper stock and sides printed in each chunk, as a press runs it) and a proof kit by kit
+    (each record's pieces followed by its mockup page, for review on screen). Imposed
+    sheets always hold one stock: ``group="record"`` with an imposition is refused, and so
+    is ``group="stock"`` for a proof (its mockup page belongs to no one stock)."""
+    if group is not None and group not in GROUPS:
+        raise EnvelopekitError(f"group = {group!r}: choose stock or record")
+    if impose is not None:
+        if group == "record":
+            raise EnvelopekitError(
+                "group record is for single-up output: imposed sheets always hold one stock",
+                hint="drop --group record, or --impose for kit-by-kit pages",
+            )
+        return "stock"
+    if proof:
+        if group == "stock":
+            raise EnvelopekitError(
+                "a proof is kit by kit (each record's pieces, then its mockup page): it cannot be "
+                "grouped by stock",
+                hint="drop --group stock for a proof, or --proof for print files by stock",
+            )
+        return "record"
+    return group or "stock"
+
 
 def build(
     spec: KitSpec,
@@ -87,7 +116,7 @@ def build(
     preflight: bool | str = False,
     pdfx: str = "x1a",
     output_profile: str | os.PathLike[str] | None = None,
-    group: str = "record",
+    group: str | None = None,
 ) -> BuildResult:
     """Build every record's kit into ``outdir`` as a transaction (see :mod:`.folder`).
 
@@ -98,11 +127,15 @@ def build(
     in the folder stays) with a PreflightError naming the file, page and rule.
     ``pdfx`` is "x1a" (PDF/X-1a:2003), "x4" (PDF/X-4 with ``output_profile`` embedded, the
     bundled CMYK profile by default; die-line layers and record parts) or "none" (plain PDF).
+    ``group`` (single-up output): "stock" writes a file per paper stock and sides printed
+    per chunk, "record" one file kit by kit; None (the default) is "stock" for print and
+    "record" for a proof (see :func:`resolve_group`).
     """
     if chunk < 1:
         raise EnvelopekitError(f"chunk = {chunk}: a file holds at least one kit")
     if pdfx not in ("x1a", "x4", "none"):
         raise EnvelopekitError(f"pdfx = {pdfx!r}: choose x1a, x4 or none")
+    group = resolve_group(group, proof=proof, impose=impose)
     profile: bytes | None = None
     if pdfx == "x4" and not proof and not dry_run:
         from ..render.x4 import read_profile
@@ -169,7 +202,7 @@ def _run(
     preflight: str | None = None,
     pdfx: str = "x1a",
     output_profile: bytes | None = None,
-    group: str = "record",
+    group: str = "stock",
 ) -> BuildResult:
     result = BuildResult(tx.out, summary=kit.summary(), notes=tx.notes)
     signing = signing_key(kit, key, key_file, tx.state, result.notes)
@@ -178,7 +211,7 @@ def _run(
         options["pdfx"] = pdfx
         if output_profile is not None:
             options["output profile"] = hashlib.sha256(output_profile).hexdigest()
-    if group != "record":
+    if impose is None and group != "record":  # imposed sheets are by stock whatever it says
         options["group"] = group
     prints = fingerprint(spec, kit, signing, options, sources)
     journal = Journal(prints, columns(kit, impose is not None), chunk)
@@ -230,9 +263,9 @@ def _run(
                 last = res.files[-1].name if res.files else None
                 progress(_progress(result, total, res.index, started, last))
     except BaseException as exc:
-        _interrupted(tx, kit, result, exc, impose=impose, proof=proof)
+        _interrupted(tx, kit, result, exc, impose=impose, proof=proof, group=group)
         raise
-    _finish(tx, kit, result, impose, proof)
+    _finish(tx, kit, result, impose, proof, group)
     return result
 
 
@@ -346,6 +379,7 @@ def _write_ticket(
     state: str,
     impose: Imposition | None,
     proof: bool,
+    group: str = "stock",
 ) -> list[dict[str, Any]]:
     from .. import __version__
     from ..job import job_ticket
@@ -368,7 +402,14 @@ def _write_ticket(
             "date": impose.date,
         }
     ticket = job_ticket(
-        kit, version=__version__, counts=counts, files=files, imposition=imposition, proof=proof, state=state
+        kit,
+        version=__version__,
+        counts=counts,
+        files=files,
+        imposition=imposition,
+        proof=proof,
+        state=state,
+        group=group,
     )
     tx.write_report("job.json", ticket)
     if state == "complete":  # the sheet for people: only for a build that is all there
@@ -379,9 +420,9 @@ def _write_ticket(
 
 
 def _finish(
-    tx: Transaction, kit: ResolvedKit, result: BuildResult, impose: Imposition | None, proof: bool
+    tx: Transaction, kit: ResolvedKit, result: BuildResult, impose: Imposition | None, proof: bool, group: str
 ) -> None:
-    files = _write_ticket(tx, kit, result, state="complete", impose=impose, proof=proof)
+    files = _write_ticket(tx, kit, result, state="complete", impose=impose, proof=proof, group=group)
     tx.commit()
     result.files = [tx.out / f["file"] for f in files]
 
