@@ -237,3 +237,175 @@ def test_verify_catches_swapped_envelopes_and_codes_across_a_records_files(
     rewrite(cards, [i for i in range(page_count(cards)) if i not in (0, 1)])  # record 1's cards gone
     found = errors(verify(out))
     assert any("code not found" in e and first in e for e in found), found
+
+
+# --- single-up: a file per stock by default ---------------------------------------------------------
+
+
+def _mm_pages(pdf: Path) -> list[tuple[float, float]]:
+    return [(w / mm, h / mm) for w, h in _pages(pdf)]
+
+
+def _near(a: tuple[float, float], b: Any) -> bool:
+    return abs(a[0] - b[0]) <= 0.2 and abs(a[1] - b[1]) <= 0.2
+
+
+@pytest.mark.parametrize("layout", ["help-me", "wedding", "onboarding"])
+def test_a_plain_build_writes_a_file_per_stock_and_no_file_mixes_stocks(
+    build_kit: Callable[..., Built], layout: str
+) -> None:
+    """The default: each chunk has a file per stock (and sides printed); every page of a
+    file is the page of a piece on that file's stock, and job.json lists every file under
+    its stock with the pages it really has."""
+    from pypdf import PdfReader
+
+    from envelopekit.records import read_records
+
+    spec = load_layout(layout)
+    with read_records(SAMPLES / ("recipients.csv" if layout == "help-me" else f"{layout}.csv")) as records:
+        built = build_kit(spec, records, chunk=4)
+    groups = {g.name: g for g in stock_groups(built.kit)}
+    chunks = {f.name[:10] for f in built.result.files}
+    assert sorted(p.name for p in built.outdir.glob("kits-*.pdf")) == sorted(
+        f"{c}-{g}.pdf" for c in chunks for g in groups
+    )
+    ticket = json.loads((built.outdir / "job.json").read_text(encoding="utf-8"))
+    assert ticket["group"] == "stock" and ticket["warnings"] == []
+    sizes = {p["piece"]: p["page_mm"] for s in ticket["stocks"] for p in s["pieces"]}
+    listed = {f["file"]: (s["stock"], f) for s in ticket["stocks"] for f in s["files"]}
+    assert set(listed) == {f.name for f in built.result.files}
+    assert [f["file"] for f in ticket["files"]] == [f.name for f in built.result.files]
+    kits = {p.key: p for p in built.kit.pieces}
+    for pdf in built.result.files:
+        group = groups[pdf.name[11:-4]]
+        stock, entry = listed[pdf.name]
+        assert stock == group.stock and entry["side"] == ("duplex" if group.two_sided else "simplex")
+        pages = _mm_pages(pdf)
+        assert entry["pages"] == len(pages) == len(PdfReader(pdf).pages)
+        mine = [sizes[k] for k in group.pieces]
+        others = [sizes[p.key] for p in built.kit.pieces if p.key not in group.pieces]
+        for size in pages:  # a page of this stock's pieces, never another stock's
+            assert any(_near(size, m) for m in mine), (pdf.name, size, mine)
+            assert not any(_near(size, o) and o not in mine for o in others)
+        per_kit = sum(2 if kits[k].duplex else 1 for k in group.pieces)
+        assert len(pages) == per_kit * entry["kits"]
+    assert sum(f["pages"] for f in ticket["files"]) == ticket["counts"]["pages"] == built.result.pages
+
+
+def test_manifest_page_ranges_hold_exactly_that_records_pieces(build_kit: Callable[..., Built]) -> None:
+    """Per record and file, the manifest's range is the record's pages there, in kit order:
+    each page is labelled with the record and its slug names the record and the piece;
+    the CSV and the JSON manifests agree."""
+    from conftest import read_manifest_json
+    from kitpages import file_pieces, record_pages
+    from pypdf import PdfReader
+
+    from envelopekit.records import read_records
+
+    spec = load_layout("wedding")
+    with read_records(SAMPLES / "wedding.csv", id_field=spec.id_field) as records:
+        built = build_kit(spec, records, chunk=3)
+    as_json = read_manifest_json(built.outdir)
+    kits = {p.key: p for p in built.kit.pieces}
+    readers = {f.name: PdfReader(f) for f in built.result.files}
+    owned: dict[tuple[str, int], str] = {}
+    for row, jrow in zip(built.manifest, as_json, strict=True):
+        assert (jrow["file"], jrow["pages"]) == (row["file"], row["pages"])
+        if row["status"] != "built":
+            continue
+        rid = row["record_id"]
+        spans = record_pages(row)
+        assert [n for n, _, _ in spans] == sorted(
+            {n for n, _, _ in spans}, key=[n for n, _, _ in spans].index
+        )
+        assert {n[11:-4] for n, _, _ in spans} == {g.name for g in stock_groups(built.kit)}
+        for name, first, last in spans:
+            reader = readers[name]
+            expected = [
+                (k, s) for k in file_pieces(built.kit, name) for s in ("AB" if kits[k].duplex else "A")
+            ]
+            assert last - first + 1 == len(expected)
+            for i, (piece, side) in zip(range(first, last + 1), expected, strict=True):
+                assert (name, i) not in owned, (name, i, owned.get((name, i)), rid)
+                owned[name, i] = rid
+                assert reader.page_labels[i - 1] == f"{rid}: {i - first + 1}"
+                text = reader.pages[i - 1].extract_text()
+                assert f"  {rid}  {kits[piece].label}  side {side}" in text, (name, i, text[-200:])
+    for name, reader in readers.items():  # every page belongs to one record
+        assert {i for n, i in owned if n == name} == set(range(1, len(reader.pages) + 1))
+
+
+def test_cli_build_groups_by_stock_and_group_record_keeps_one_file(
+    tmp_path: Path, demo_key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from envelopekit import cli
+
+    base = [
+        "build",
+        "onboarding",
+        "--data",
+        str(SAMPLES / "onboarding.csv"),
+        "--token-key-file",
+        str(demo_key_file),
+    ]
+    assert cli.main([*base, "-o", str(tmp_path / "stock"), "-q"]) == 0
+    assert sorted(p.name for p in (tmp_path / "stock").glob("kits-*.pdf")) == [
+        "kits-00001-card-250.pdf",
+        "kits-00001-envelope-90.pdf",
+        "kits-00001-text-80.pdf",
+    ]
+    assert cli.main([*base, "-o", str(tmp_path / "record"), "--group", "record", "-q"]) == 0
+    assert [p.name for p in (tmp_path / "record").glob("kits-*.pdf")] == ["kits-00001.pdf"]
+    ticket = json.loads((tmp_path / "record" / "job.json").read_text(encoding="utf-8"))
+    assert ticket["group"] == "record" and "interleaves" in ticket["warnings"][0]
+    capsys.readouterr()
+    assert cli.main([*base, "-o", str(tmp_path / "proof"), "--proof", "--group", "stock"]) == 1
+    assert "a proof is kit by kit" in capsys.readouterr().err
+    assert cli.main([*base, "-o", str(tmp_path / "sheets"), "--impose", "SRA3", "--group", "record"]) == 1
+    assert "imposed sheets always hold one stock" in capsys.readouterr().err
+    assert not (tmp_path / "proof").exists() and not (tmp_path / "sheets").exists()
+
+
+def test_a_proof_stays_kit_by_kit_with_its_mockup_page(build_kit: Callable[..., Built]) -> None:
+    built = build_kit("help-me", proof=True)
+    assert [f.name for f in built.result.files] == ["kits-00001.pdf"]
+    (row,) = built.manifest
+    assert row["pages"] == f"1-{len(built.kit.pieces) + 1}"  # every piece, then the mockups
+    ticket = json.loads((built.outdir / "job.json").read_text(encoding="utf-8"))
+    assert ticket["group"] == "record" and ticket["output"] == "proof"
+
+
+def test_a_stock_grouped_build_resumes_to_the_same_bytes_and_verifies(
+    tmp_path: Path, demo_key: bytes
+) -> None:
+    """Interrupted after two chunks (six files), resumed: the files of the finished chunks
+    are kept, the rest built, and the folder is what an uninterrupted build makes."""
+    from envelopekit.batch import build
+    from envelopekit.records import read_records
+    from envelopekit.verify import verify
+
+    spec = load_layout("help-me")
+
+    def run(out: Path, **options: Any) -> Any:
+        with read_records(SAMPLES / "recipients.csv", id_field=spec.id_field) as records:
+            return build(spec, records, out, key=demo_key, chunk=3, **options)
+
+    run(tmp_path / "whole")
+
+    def interrupt(progress: Any) -> None:
+        if progress.chunks == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path / "out", progress=interrupt)
+    kept = sorted(p.name for p in (tmp_path / "out").glob("kits-*.pdf"))
+    assert len(kept) == 6 and verify(tmp_path / "out").ok
+    ticket = json.loads((tmp_path / "out" / "job.json").read_text(encoding="utf-8"))
+    assert ticket["state"] == "interrupted" and sorted(f["file"] for f in ticket["files"]) == kept
+    result = run(tmp_path / "out", resume=True)
+    assert result.built == 10 and len(result.files) == 12
+    whole = {p.name: p.read_bytes() for p in (tmp_path / "whole").iterdir() if p.is_file()}
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir() if p.is_file()} == whole
+    report = verify(tmp_path / "out")
+    assert report.ok and report.expected == report.matched == 20, report.findings
+    assert report.addresses_expected == report.addresses_found == 10
