@@ -15,6 +15,9 @@ against it record by record:
 - a symbol zxing-cpp detects but cannot decode is an error, and so is one whose
   modules are smaller than ``min_module_mm`` (measured from the symbol's corners
   and its version), since that is what fails on press and on phones;
+- a record in several files (output grouped by stock, a file per paper stock) has its
+  codes looked for on its pages in all of them; verifying one such file alone checks the
+  codes found there but cannot miss one, and says so in a warning;
 - every record's address block is found in the text of its own envelope page and
   on no other record's page (the manifest's ``address`` column, see
   :mod:`envelopekit.verify_addresses`): swapped, missing or blanked envelopes are
@@ -754,6 +757,14 @@ def verify(
         elif target.name not in listed:
             msg = f"{manifest_path.name} lists no built record in this file"
             findings.append(Finding("error", target.name, None, None, msg))
+        else:
+            split = {r.record_id for r in records if r.file == target.name and r.group}
+            if split:  # output grouped by stock: a record's codes may be in any of its files
+                have = "has" if len(split) == 1 else "have"
+                msg = f"{_count(len(split), 'record')} here also {have} pages in other files (a file per "
+                msg += "stock): codes found are checked against their records, missing ones only when "
+                msg += "the output folder is verified"
+                findings.append(Finding("warning", target.name, None, None, msg))
         # With one PDF, records in other files stay known, so a misplaced code is named.
     if not pdfs:
         raise VerifyError("no kits-*.pdf files to verify", where=str(target))

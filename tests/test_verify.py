@@ -335,3 +335,23 @@ def test_a_proof_build_verifies_with_a_warning_about_scaled_mockups(tmp_path: Pa
     report = verify(tmp_path)
     assert report.ok and report.warnings == 1
     assert any("PROOF" in f.message for f in report.findings)
+
+
+def test_one_file_of_a_stock_grouped_build_says_what_it_cannot_check(tmp_path: Path) -> None:
+    """A record's codes may be on any of its files (a file per stock): one file verified
+    alone checks the codes it has and says that missing ones need the whole folder."""
+    from envelopekit.batch import build
+    from envelopekit.layouts import load_layout
+
+    spec = load_layout("help-me")
+    build(spec, None, tmp_path / "stock", key=b"k" * 32)
+    cards = tmp_path / "stock" / "kits-00001-card-300.pdf"
+    report = verify(cards, manifest=tmp_path / "stock" / "manifest.csv")
+    assert report.ok and report.codes == 1
+    (warning,) = [f for f in report.findings if f.level == "warning"]
+    assert warning.file == cards.name and "1 record here also has pages in other files" in warning.message
+    whole = verify(tmp_path / "stock")
+    assert whole.ok and whole.warnings == 0 and whole.expected == whole.matched == 2
+    build(spec, None, tmp_path / "record", key=b"k" * 32, group="record")
+    one = verify(tmp_path / "record" / "kits-00001.pdf", manifest=tmp_path / "record" / "manifest.csv")
+    assert one.ok and one.warnings == 0 and one.expected == one.matched == 2
