@@ -8,9 +8,11 @@
 - :mod:`.runner`: the loop that ties them together;
 - :mod:`.api`: the common calls on plain objects (``build``, ``render``).
 
-Files written (see README "Output"): ``kits-00001.pdf`` (or ``sheets-…``) per
-chunk, ``manifest.csv``/``manifest.json`` with one row per record, ``errors.csv``
-for the rejected, ``job.json`` for the print shop.
+Files written (see README "Output"): per chunk a PDF per paper stock (and sides
+printed), ``kits-00001-card-300.pdf`` (imposed: ``sheets-…``), or with ``group="record"``
+and for proofs one file kit by kit, ``kits-00001.pdf``; ``manifest.csv``/``manifest.json``
+with one row per record naming its files and pages, ``errors.csv`` for the rejected,
+``job.json`` and ``job-sheet.pdf`` for the print shop.
 """
 
 from __future__ import annotations

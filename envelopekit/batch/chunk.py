@@ -1,4 +1,5 @@
-"""The chunk function: a run of records in, one PDF's bytes and its manifest rows out.
+"""The chunk function: a run of records in, its PDFs' bytes and its manifest rows out
+(a PDF per paper stock by default, one kit by kit with ``Job.group`` "record").
 
 :func:`build_chunk` is pure: its result depends only on the :class:`Job` and the
 :class:`Chunk` it is given, it touches no file, and both arguments pickle, so it
@@ -227,8 +228,9 @@ def _without_emoji(spec: KitSpec, item: Record) -> tuple[Record, str]:
 
 
 def build_chunk(job: Job, chunk: Chunk) -> ChunkResult:
-    """Build one chunk: every record's kit into one PDF (in memory), a manifest row
-    per item, an error row per rejected one. Touches no file. With ``job.pdfx`` "x4"
+    """Build one chunk: every record's kit into its PDFs (in memory: a file per stock
+    and sides printed, or with ``job.group`` "record" and for proofs one file kit by
+    kit), a manifest row per item, an error row per rejected one. Touches no file. With ``job.pdfx`` "x4"
     the die lines are drawn as marked content and each PDF then becomes PDF/X-4 with
     layers and a record part per record (render.x4); "none" makes plain PDFs."""
     if job.proof or job.pdfx == "x1a":  # proofs are never PDF/X and stay as they are
