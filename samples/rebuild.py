@@ -4,10 +4,12 @@
     python samples/rebuild.py
 
 Writes samples/nets/ (every style at C6 and #10, PDF + PNG) and samples/help-me/
-(the help-me kit for samples/recipients.csv: PDF, manifest, job ticket, page previews, a
+(the help-me kit for samples/recipients.csv: a PDF per paper stock, manifest, job
+ticket and job sheet, previews of the first kit's pages from each stock's file, a
 contact sheet, and in mockups/ the folded envelopes and cards of two recipients).
 Then builds every other bundled layout from its sample records file (SAMPLE_RECORDS)
-into a temporary folder, to show they still fit together; nothing of that is kept.
+into a temporary folder, to show they still fit together (a file per stock, as the
+manifest names them); nothing of that is kept.
 Needs the test extras (pypdfium2) for the PNGs.
 """
 
@@ -73,18 +75,38 @@ def help_me() -> None:
     with read_records(HERE / SAMPLE_RECORDS["help-me"]) as records:
         result = build(spec, records, out, key_file=str(HERE / "demo-token.key"))
     shutil.rmtree(out / ".envelopekit")  # the build's own state (journal, lock): not a sample
-    print(f"  {result.built} kits, {result.pages} pages, {result.rejected} rejected")
-    pdf = result.files[0]
+    names = [f.name for f in result.files]
+    print(f"  {result.built} kits, {result.pages} pages, {result.rejected} rejected: {', '.join(names)}")
+    stocks = ["envelope-100", "text-120", "card-300"]
+    if names != [f"kits-00001-{stock}.pdf" for stock in stocks]:  # a file per paper stock
+        raise SystemExit(f"help-me: expected a file per stock ({', '.join(stocks)}), got {names}")
     pages = out / "pages"
     pages.mkdir()
-    import pypdfium2 as pdfium
-
-    n = len(pdfium.PdfDocument(str(pdf)))
-    per_kit = n // max(result.built, 1)
-    for i in range(per_kit):
-        render_png(pdf, pages / f"page-{i + 1:02d}.png", page=i, dpi=60)
+    n = 0
+    for name, first, last in kit_pages(out, "R0001"):  # the first kit, file by file
+        for page in range(first, last + 1):
+            n += 1
+            render_png(out / name, pages / f"page-{n:02d}.png", page=page - 1, dpi=60)
+    if n != result.pages // max(result.built, 1):
+        raise SystemExit(
+            f"help-me: the first kit has {n} pages in the manifest, not {result.pages // result.built}"
+        )
     contact_sheet(sorted(pages.glob("page-*.png")), out / "preview.png")
     mockups(spec)
+
+
+def kit_pages(out: Path, record_id: str) -> list[tuple[str, int, int]]:
+    """(file, first page, last page) of a record's pieces, from the build's manifest: one
+    range per file it is in (a file per stock), in the manifest's order."""
+    import csv
+
+    with open(out / "manifest.csv", encoding="utf-8", newline="") as f:
+        (row,) = [r for r in csv.DictReader(f) if r["record_id"] == record_id]
+    spans = []
+    for name, pages in zip(row["file"].split(), row["pages"].split(), strict=True):
+        first, _, last = pages.partition("-")
+        spans.append((name, int(first), int(last or first)))
+    return spans
 
 
 def mockups(spec: KitSpec) -> None:
@@ -173,8 +195,12 @@ def other_layouts() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             argv = ["build", str(ROOT / "layouts" / f"{layout}.toml"), "--data", str(HERE / data)]
             code = main([*argv, "-o", tmp, "--key-file", str(HERE / "demo-token.key")])
+            files = sorted(p.name for p in Path(tmp).glob("kits-*.pdf"))
         if code != 0:
             raise SystemExit(f"{layout} did not build from samples/{data} (exit {code})")
+        if not files or "kits-00001.pdf" in files:
+            raise SystemExit(f"{layout}: expected a file per stock, got {files}")
+        print(f"  {layout}: {', '.join(files)}")
 
 
 if __name__ == "__main__":
