@@ -163,7 +163,7 @@ def _page_strokes(pdf: Path, page_index: int) -> tuple[dict[str, list[Any]], lis
     from pypdf import PdfReader
 
     from envelopekit.preflight.events import Paint, Text, Walker
-    from envelopekit.preflight.rules import _segments
+    from envelopekit.preflight.measure import _segments
 
     reader = PdfReader(pdf)
     page = reader.pages[page_index]
