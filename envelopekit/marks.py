@@ -197,7 +197,7 @@ def slug_text(
     sheets: int,
     side: str,
     records: tuple[int, int] | None = None,
-    stacks: Sequence[tuple[int, int, int]] = (),
+    stacks: Sequence[tuple[int, Sequence[int]]] = (),
     date: str = "",
     ids: Sequence[int] = (),
 ) -> str:
@@ -207,8 +207,8 @@ def slug_text(
     ("records 1, 6" for a sheet holding only those two, "records 1-3, 7"); ``records``
     is an inclusive range, for callers that know the sheet holds every record in it.
 
-    ``stacks`` lists (stack number, first record, last record) for cut-and-stack
-    sheets, so the operator can check each pile before it is stacked. The date is
+    ``stacks`` lists (stack number, its exact record numbers) for cut-and-stack sheets,
+    written as runs, so the operator can check each pile before it is stacked. The date is
     passed in (never read from the clock) so output stays reproducible.
     """
     parts = [job, f"sheet {sheet} of {sheets}", f"side {side}"]
@@ -218,7 +218,7 @@ def slug_text(
         a, b = records
         parts.append(f"record {a}" if a == b else f"records {a}-{b}")
     if stacks:
-        parts.append("stacks " + ", ".join(f"{n}: {a}" if a == b else f"{n}: {a}-{b}" for n, a, b in stacks))
+        parts.append("stacks " + ", ".join(f"{n}: {id_runs(ids)}" for n, ids in stacks))
     if date:
         parts.append(date)
     return "  |  ".join(p for p in parts if p)

@@ -72,13 +72,15 @@ def test_slug_text_names_job_sheet_side_records_stacks_and_date() -> None:
         sheets=12,
         side="B",
         records=(40, 59),
-        stacks=((5, 40, 49), (6, 50, 50)),
+        stacks=((5, range(40, 50)), (6, (50,))),
         date="2025-12-31",
     )
     assert text == (
         "help-me  |  sheet 3 of 12  |  side B  |  records 40-59  |  stacks 5: 40-49, 6: 50  |  2025-12-31"
     )
     assert "record" not in slug_text("j", sheet=1, sheets=1, side="A")
+    gaps = slug_text("j", sheet=1, sheets=1, side="A", ids=(501, 504), stacks=((1, (501, 502, 504)),))
+    assert "records 501, 504  |  stacks 1: 501-502, 504" in gaps, "never a range with a gap"
 
 
 def test_clip_marks_keeps_the_stretch_nearest_its_own_trim() -> None:

@@ -102,3 +102,25 @@ def test_sheet_plans_name_stock_side_and_exact_records() -> None:
             for placed in page.placed:
                 assert placed.piece in f.group.pieces
             assert page.trim.width > 10 * mm
+
+
+def test_imposed_slugs_number_records_as_the_batch_does() -> None:
+    """A chunk's sheets name its records by their numbers in the whole batch (1-based):
+    record 501 is not "record 1" because it starts the second file."""
+    kit = resolve(load_layout("wedding"))
+    imposition = Imposition(lookup_sheet("SRA3"), "cut-and-stack", "turn", date="2026-01-01")
+    files = impose_files(kit, IDS, imposition, numbers=[501, 502, 504])
+    slugs = [p.slug.text for f in files for p in f.plans if p.slug is not None]
+    assert slugs and all("record 50" in s or "records 50" in s for s in slugs), slugs[:3]
+    assert not any("record 1 " in s or "record 1\u00a0" in s for s in slugs)
+    with pytest.raises(ValueError, match="increasing"):
+        impose_files(kit, IDS, imposition, numbers=[3, 2, 1])
+
+
+def test_a_stack_with_a_missing_record_never_prints_a_range_across_it() -> None:
+    kit = resolve(load_layout("wedding"))
+    imposition = Imposition(lookup_sheet("SRA3"), "cut-and-stack", "turn", date="2026-01-01")
+    files = impose_files(kit, IDS, imposition, numbers=[501, 502, 504])
+    slugs = {p.slug.text for f in files for p in f.plans if p.slug is not None}
+    assert not any("501-504" in s for s in slugs), sorted(slugs)
+    assert any("stacks 1: 501-502, 504" in s for s in slugs), sorted(slugs)

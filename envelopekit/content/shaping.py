@@ -313,7 +313,7 @@ class ShapingTTFont(TTFont):
         for n, subset in enumerate(subsets):
             if not any(code in texts for code in subset):
                 continue
-            # ttfonts.SUBSETN looked up now: render.pdf replaces it with salted tags.
+            # ttfonts.SUBSETN looked up now: render.pdf replaces it with tags made from the glyph set.
             tag = ttfonts.SUBSETN(n)
             base = b"".join((tag, b"+", self.face.name, self.face.subfontNameX)).decode("pdfdoc")
             stream = doc.idToObject.get("toUnicodeCMap:" + base)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..catalog import Sheet
@@ -102,11 +103,14 @@ def impose_kits(
     only: Sequence[str] | None = None,
     label: str = "",
     blank_backs: bool = False,
+    numbers: Sequence[int] | None = None,
 ) -> tuple[SheetPlan, ...]:
     """Sheet plans for the kits of ``record_ids`` (in order), keyed by :class:`PieceKey`:
     all the kit's pieces, or those named in ``only`` (one stock's); ``label`` (the stock)
     follows the job's name in the slug; ``blank_backs`` gives a duplex job's one-sided
-    sheets a side B with marks and slug but no pieces."""
+    sheets a side B with marks and slug but no pieces. ``numbers`` are the records'
+    1-based numbers in the whole batch, for the slugs (default 1, 2, 3, ...); they must
+    increase, as the records do."""
     from . import plan
 
     kit_pieces = [kp for kp in kit.pieces if only is None or kp.key in only]
@@ -114,9 +118,13 @@ def impose_kits(
     # Each kit piece's shape (outline flattened, rotations) once; every record's copy
     # differs only in its key, record index and group.
     shapes = [impose_piece(kp, kp.key, kit.spec.bleed) for kp in kit_pieces]
+    if numbers is None:
+        numbers = range(1, len(record_ids) + 1)
+    elif len(numbers) != len(record_ids) or any(a >= b for a, b in pairwise(numbers)):
+        raise ValueError("record numbers: one per record id, increasing")
     pieces = [
-        replace(shape, key=PieceKey(rid, kp.key), record=index, group=rid)  # type: ignore[arg-type]
-        for index, rid in enumerate(record_ids)
+        replace(shape, key=PieceKey(rid, kp.key), record=number - 1, group=rid)  # type: ignore[arg-type]
+        for number, rid in zip(numbers, record_ids, strict=True)
         for kp, shape in zip(kit_pieces, shapes, strict=True)
     ]
     duplex = imposition.duplex or ("turn" if any(p.duplex for p in pieces) else None)
@@ -228,9 +236,13 @@ def _with_backs(plans: Sequence[SheetPlan], mode: str) -> tuple[SheetPlan, ...]:
 
 
 def impose_files(
-    kit: ResolvedKit, record_ids: Sequence[str], imposition: Imposition
+    kit: ResolvedKit,
+    record_ids: Sequence[str],
+    imposition: Imposition,
+    numbers: Sequence[int] | None = None,
 ) -> tuple[SheetFile, ...]:
-    """Sheet plans per output file: each stock on its own sheets, never mixed.
+    """Sheet plans per output file: each stock on its own sheets, never mixed; ``numbers``
+    are the records' numbers in the batch, for the slugs (see :func:`impose_kits`).
 
     With ``imposition.duplex`` every file of a stock is a duplex file (blank backs where a
     sheet has no side B), unless ``duplex_only_where_needed`` sends the stock's one-sided
@@ -244,7 +256,9 @@ def impose_files(
         two = group.two_sided is not False and any(kp.duplex for kp in kit.pieces if kp.key in group.pieces)
         duplex = mode is not None and (two or not imposition.duplex_only_where_needed)
         chosen = imposition if duplex or two else replace(imposition, duplex=None)
-        plans = impose_kits(kit, record_ids, chosen, only=group.pieces, label=group.stock, blank_backs=duplex)
+        plans = impose_kits(
+            kit, record_ids, chosen, only=group.pieces, label=group.stock, blank_backs=duplex, numbers=numbers
+        )
         if duplex:
             out.append(SheetFile(group, "duplex", _with_backs(plans, mode or "turn")))
         elif two:  # sheetwise

@@ -169,12 +169,14 @@ class Placement:
 
 @dataclass(frozen=True, slots=True)
 class StackRange:
-    """One cut-and-stack pile position: its stack number and the records it holds."""
+    """One cut-and-stack pile position: its stack number and the records it holds
+    (``records``, exact and in order; ``first`` and ``last`` bound them)."""
 
     number: int
     position: int
     first: int | None
     last: int | None
+    records: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -347,9 +347,7 @@ def _plan(
         ids = sorted({p.record + 1 for p in placed if p.record is not None})  # 1-based, exact
         x = (bar[-1][0].x1 if bar else strip.x0 + 2 * r) + r
         room = strip.x1 - 3 * r - x
-        ranges = tuple(
-            (s.number, s.first + 1, s.last + 1) for s in stacks if s.first is not None and s.last is not None
-        )
+        ranges = tuple((s.number, tuple(r + 1 for r in s.records)) for s in stacks if s.records)
         for listed in (ranges, ()):  # per-stack ranges only while they fit (SheetPlan.stacks has them)
             text = slug_text(
                 options.job,

@@ -231,7 +231,9 @@ def cut_and_stack(pieces: Sequence[Piece], frame: Frame, options: ImposeOptions)
                     stack_no += 1
                     known = [r for r in recs if r is not None]
                     stacks.append(
-                        StackRange(stack_no, p + 1, min(known, default=None), max(known, default=None))
+                        StackRange(
+                            stack_no, p + 1, min(known, default=None), max(known, default=None), tuple(known)
+                        )
                     )
             for sheet in range(d):
                 placed: list[Placement] = []

@@ -363,9 +363,19 @@ def paint(
     *,
     sizes: Mapping[str, tuple[float, float]] | None = None,
     dpi: float = JOB_SHEET_DPI,
+    created: float | None = None,
 ) -> bytes:
     """The sheet of ``plan`` as PDF bytes. ``images`` maps (piece, view) to a picture at
-    ``dpi``; ``sizes`` gives the closed size (points) of pieces without one."""
+    ``dpi``; ``sizes`` gives the closed size (points) of pieces without one. Identified
+    like the print files: /ID from its content, CreationDate ``created`` (default
+    $SOURCE_DATE_EPOCH, else now)."""
+    from .pdfx import identify
+
+    def identified(*args: Any, **kwargs: Any) -> Canvas:
+        c = Canvas(*args, **kwargs)
+        identify(c, created)
+        return c
+
     st = _Styles()
     buf = io.BytesIO()
     width = A4[0] - 2 * MARGIN
@@ -398,7 +408,12 @@ def paint(
         initialFontName=st.regular,
         initialFontSize=9,
     )
-    doc.build(_flowables(plan, images, sizes or {}, st, width, dpi), onFirstPage=page, onLaterPages=page)
+    doc.build(
+        _flowables(plan, images, sizes or {}, st, width, dpi),
+        onFirstPage=page,
+        onLaterPages=page,
+        canvasmaker=identified,
+    )
     return buf.getvalue()
 
 
@@ -408,16 +423,18 @@ def job_sheet_pdf(
     *,
     images: Mapping[tuple[str, str], Image.Image] | None = None,
     dpi: float = JOB_SHEET_DPI,
+    created: float | None = None,
 ) -> bytes:
     """``job-sheet.pdf`` for ``ticket`` (the data of ``job.json``) of a build of ``kit``;
-    the pictures are the sample record's mockups unless ``images`` are given."""
+    the pictures are the sample record's mockups unless ``images`` are given; ``created``
+    is its CreationDate (the build's)."""
     if isinstance(ticket, str):
         ticket = json.loads(ticket)
         assert isinstance(ticket, dict)
     if images is None:
         images = sample_mockups(kit, dpi=dpi)
     sizes = {p.key: _closed(kit, p.key) for p in kit.pieces}
-    return paint(sheet_plan(ticket), images, sizes=sizes, dpi=dpi)
+    return paint(sheet_plan(ticket), images, sizes=sizes, dpi=dpi, created=created)
 
 
 def _closed(kit: ResolvedKit, key: str) -> tuple[float, float]:

@@ -93,7 +93,6 @@ class PagePainter(PdfCanvas, OpDrawer):
         n = 0
         for plan in plans:
             if plan.bookmark is not None:
-                self.identity = self.identity or f"{plan.bookmark}@{self.pages + 1}"
                 mark_record(self.c, plan.bookmark, self.pages)  # an outline entry and page labels
             if plan.kind == "mockups":
                 if mockups is None:
@@ -108,8 +107,6 @@ class PagePainter(PdfCanvas, OpDrawer):
         """One single-up page or sheet side: placed pieces, then marks, targets, colour
         bar, slug and PROOF mark."""
         c = self.c
-        if not self.identity and plan.placed:
-            self.identity = f"{plan.placed[0].record}/{plan.placed[0].piece}@{self.pages + 1}"
         self.begin_page(PageGeometry(plan.media, plan.trim, plan.bleed, Transform(), plan.media.origin))
         side = "AB".index(plan.side)
         for placed in plan.placed:

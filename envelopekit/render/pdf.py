@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -60,7 +60,7 @@ BLACK = CMYKColor(0, 0, 0, 1)
 # slower, and nothing in a print workflow needs 7-bit-clean PDF.
 rl_config.useA85 = 0
 
-_SUBSET_SALT: ContextVar[str] = ContextVar("envelopekit_subset_salt", default="")
+_SUBSETTING: ContextVar[tuple[Any, Any] | None] = ContextVar("envelopekit_subsetting", default=None)
 DIE_LAYERS: ContextVar[bool] = ContextVar("envelopekit_die_layers", default=False)
 """While True (PDF/X-4 builds), each die-line stroke is marked content of its processing
 step, ``/OC /Cutting BDC ... EMC``; render/x4.py makes the layers those names point to."""
@@ -68,16 +68,36 @@ _plain_subset_tag = ttfonts.SUBSETN
 
 
 def _subset_tag(n: int, *args: Any) -> bytes:
-    """reportlab tags font subsets AAAAAA+, AAAAAB+, ... in every file alike; while one
-    of our files is being saved, derive six letters from the file's identity instead."""
-    salt = _SUBSET_SALT.get()
-    if not salt:
+    """reportlab tags font subsets AAAAAA+, AAAAAB+, ... in every file alike, so two files
+    of one job would name different subsets of a font alike. While one of our files
+    writes a font's subsets, derive six letters from the font and the subset's glyph set
+    instead: one tag per glyph set across every file of a job (a RIP that merges files
+    can then never mix up two subsets), the same tag wherever the glyphs are the same."""
+    current = _SUBSETTING.get()
+    if current is None:
         return bytes(_plain_subset_tag(n, *args))
-    digest = hashlib.sha256(f"{salt}#{n}".encode()).digest()
+    font, doc = current
+    subset = font.state[doc].subsets[n]
+    face = font.face.name + font.face.subfontNameX
+    digest = hashlib.sha256(face + b"|" + ",".join(map(str, subset)).encode()).digest()
     return bytes(65 + b % 26 for b in digest[:6])
 
 
 ttfonts.SUBSETN = _subset_tag
+
+
+def _tagging(font: Any) -> Callable[[Any], None]:
+    """``font.addObjects`` that names its subsets by their glyph sets (see _subset_tag)."""
+    write = font.addObjects
+
+    def add_objects(doc: Any) -> None:
+        token = _SUBSETTING.set((font, doc))
+        try:
+            write(doc)
+        finally:
+            _SUBSETTING.reset(token)
+
+    return add_objects
 
 
 def slug_font() -> str:
@@ -113,7 +133,6 @@ class PdfCanvas:
         identify(self.c, created)  # /ID from the file's content; CreationDate from ``created``
         self._registration = self.inks.colour("registration")
         self.c.setTitle(title)
-        self.identity = ""  # what makes this file's content unique (its first record), for subset tags
         self.c.setCreator("envelopekit")
         self.c.setProducer("envelopekit (reportlab)")
         self._geometry: PageGeometry | None = None
@@ -135,14 +154,15 @@ class PdfCanvas:
         self._ours.add(xObjectName(name))
 
     def save(self) -> None:
-        """Write the file. Font subset tags are derived from what the file holds (its
-        title and ``self.identity``), so they are deterministic yet differ between
-        files: a RIP that merges two files never mixes up two subsets of one font."""
-        token = _SUBSET_SALT.set(f"{self.c._doc.info.title}|{self.identity}")
+        """Write the file, each font subset tagged by its glyph set (see _subset_tag)."""
+        fonts = [f for f in getattr(self.c._doc, "delayedFonts", ()) if isinstance(f, ttfonts.TTFont)]
+        for font in fonts:  # registered fonts are shared by every file: only while saving
+            font.addObjects = _tagging(font)
         try:
             self.c.save()
         finally:
-            _SUBSET_SALT.reset(token)
+            for font in fonts:
+                del font.addObjects
 
     # --- technical lines ---------------------------------------------------------------
     def _step(self, tag: str | None) -> None:
