@@ -37,7 +37,9 @@ MINIMAL = DATA / "minimal.toml"
 
 @dataclass(frozen=True)
 class Built:
-    """A finished build: the result, its folder, the first PDF and the manifest rows."""
+    """A finished build: the result, its folder, the first PDF and the manifest rows.
+    ``pdf`` is the one file of a kit-by-kit build (``group="record"``); a plain build has
+    a file per stock (``result.files``; tests/kitpages.py finds a record's pieces)."""
 
     outdir: Path
     result: Any  # envelopekit.batch.BuildResult
@@ -113,14 +115,15 @@ def build_kit(tmp_path: Path, demo_key: bytes) -> Callable[..., Built]:
 
 @pytest.fixture(scope="session")
 def help_me(tmp_path_factory: pytest.TempPathFactory, demo_key: bytes) -> Built:
-    """The help-me kit for samples/recipients.csv, built once for the session."""
+    """The help-me kit for samples/recipients.csv, built once for the session, kit by kit
+    (one file, kits-00001.pdf: tests read a record's pages in a row)."""
     from envelopekit.layouts import load_layout
     from envelopekit.records import read_records
 
     spec = load_layout("help-me")
     records = read_records(RECIPIENTS, id_field=spec.id_field)
     try:
-        return _build(spec, records, tmp_path_factory.mktemp("help-me"), demo_key)
+        return _build(spec, records, tmp_path_factory.mktemp("help-me"), demo_key, group="record")
     finally:
         records.close()
 
@@ -130,4 +133,4 @@ def minimal(tmp_path_factory: pytest.TempPathFactory, demo_key: bytes) -> Built:
     """tests/data/minimal.toml (a net with side B and a duplex card) for its sample record."""
     from envelopekit.layouts import load_layout
 
-    return _build(load_layout(MINIMAL), None, tmp_path_factory.mktemp("minimal"), demo_key)
+    return _build(load_layout(MINIMAL), None, tmp_path_factory.mktemp("minimal"), demo_key, group="record")

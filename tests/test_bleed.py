@@ -233,7 +233,7 @@ def test_rounded_flap_corners_bleed_in_the_rendered_pdf(tmp_path: Path) -> None:
         '[kit]\nname = "t"\n[[envelope]]\nname = "env"\nstyle = "banker"\nsize = "C6"\n'
         '[[envelope.back]]\ntype = "fill"\ncolour = [0.6, 0.1, 0, 0]\n'
     )
-    build(spec, None, tmp_path / "out")
+    build(spec, None, tmp_path / "out", group="record")  # kit by kit: one file
     pdf = pdfium.PdfDocument(str(tmp_path / "out" / "kits-00001.pdf"))
     page = pdf[0]
     scale = 300 / 72

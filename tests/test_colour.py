@@ -156,7 +156,7 @@ def test_a_transparent_png_and_a_grey_image_print_without_a_black_box(tmp_path: 
     spec = parse_layout(HEAD, file="t.toml", base=tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("error", InkWarning)
-        build(spec, None, tmp_path / "out")
+        build(spec, None, tmp_path / "out", group="record")  # kit by kit: one file
     pdf = tmp_path / "out" / "kits-00001.pdf"
     plates = _separations(pdf, tmp_path, dpi=50)
     # Only what lies inside the TrimBox (marks and slug are outside it, in every ink).
@@ -275,7 +275,7 @@ box = ["0mm", "0mm", "50mm", "40mm"]
 fit = "stretch"
 """
     Image.new("RGB", (600, 480), (30, 120, 200)).save(tmp_path / "photo.png")
-    build(parse_layout(layout, file="t.toml", base=tmp_path), None, tmp_path / "out")
+    build(parse_layout(layout, file="t.toml", base=tmp_path), None, tmp_path / "out", group="record")
     pdf = tmp_path / "out" / "kits-00001.pdf"
     page = PdfReader(pdf).pages[1]  # the card
     trim, bleed = page.trimbox, page.bleedbox

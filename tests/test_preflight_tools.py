@@ -52,8 +52,9 @@ def outputs(tmp_path_factory: pytest.TempPathFactory, demo_key: bytes) -> dict[t
     for layout, data in LAYOUT_DATA.items():
         spec = load_layout(layout)
         for mode in MODES:
-            options: dict[str, Any] = {}
+            options: dict[str, Any] = {"group": "record"}  # single-up kit by kit: one file
             if mode != "single-up":
+                del options["group"]
                 duplex = "turn" if mode == "cut-and-stack" else None
                 options["impose"] = Imposition(lookup_sheet("SRA3"), mode, duplex, None, "2026-12-01")
             with read_records(data, id_field=spec.id_field) as records:

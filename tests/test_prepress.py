@@ -69,7 +69,7 @@ def test_rgb_and_low_resolution_images_are_warned_about_and_printed_in_cmyk(tmp_
     )
     spec = parse_layout(text, file="t.toml", base=tmp_path)
     assert any("ppi" in w for w in spec.warnings) and any("CMYK" in w for w in spec.warnings)
-    build(spec, None, tmp_path / "out")
+    build(spec, None, tmp_path / "out", group="record")  # kit by kit: one file
     page = PdfReader(tmp_path / "out" / "kits-00001.pdf").pages[0]
     spaces = []
 

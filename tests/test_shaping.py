@@ -216,7 +216,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Any:
         for i, (key, name) in enumerate(names.items())
     ]
     key = (Path(__file__).resolve().parent.parent / "samples" / "demo-token.key").read_bytes().strip()
-    return _build(spec, records, tmp_path_factory.mktemp("scripts"), key), names
+    return _build(spec, records, tmp_path_factory.mktemp("scripts"), key, group="record"), names
 
 
 def _card_back(built: Any, record_id: str) -> int:

@@ -88,6 +88,7 @@ def build_from(build_kit: Callable[..., Built], layout: str, rows: list[dict[str
 
     spec = load_layout(layout)
     data = write_records(Path(kw.pop("tmp")) / f"{kw.get('name', 'out')}.csv", rows)
+    kw.setdefault("group", "record")  # kit by kit: one file, a record's pages in a row
     with read_records(data, id_field=spec.id_field) as records:
         return build_kit(spec, records, **kw)
 
@@ -420,7 +421,7 @@ def scripts(tmp_path_factory: pytest.TempPathFactory, demo_key: bytes) -> Built:
     rows = [dict(row, region="", email=f"{row['id'].lower()}@example.org") for row in SCRIPTS]
     spec = load_layout("help-me")
     with read_records(write_records(out.parent / f"{out.name}.csv", rows), id_field=spec.id_field) as records:
-        return _build(spec, records, out, demo_key)
+        return _build(spec, records, out, demo_key, group="record")  # kit by kit: one file
 
 
 def test_comparable_lines_with_right_to_left_letters_in_any_order() -> None:
