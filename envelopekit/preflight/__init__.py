@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from ..errors import EnvelopekitError
-from .events import Box, Walker
+from .drawn import Box
+from .events import Walker
 from .report import Finding, Report, Severity
 from .rules import PROFILES, RULES, DocContext, Limits, PageContext, Profile, Rule
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..units import mm
-from .events import Box, Event
+from .drawn import Box, Event
 from .report import Finding, Severity
 
 __all__ = ["PROFILES", "TOL", "DocContext", "Limits", "PageContext", "Profile", "Rule"]

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..units import mm
 from .context import TOL, Limits, PageContext
-from .events import Box, Colour, Event, Image, Paint, Shade, Text, apply
+from .drawn import Box, Colour, Event, Image, Paint, Shade, Text, apply
 
 
 def _inside(inner: Box, outer: Box) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 
 from ..units import mm
 from .context import Limits, PageContext, Profile, _f
-from .events import Colour, Event, Image, Paint, Problem, Shade, Space, Text, Transparency
+from .drawn import Colour, Event, Image, Paint, Problem, Shade, Space, Text, Transparency
 from .measure import _colours, _decoded, _die, _extent, _registration, _where
 from .report import Finding, Severity
 

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from .context import Limits, PageContext, Profile, _f
-from .events import Paint
+from .drawn import Paint
 from .measure import _colours, _die, _segments, _where
 from .report import Finding
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..units import mm
 from .context import Limits, PageContext, Profile, _f
-from .events import Box, Colour, Image, Paint, scale
+from .drawn import Box, Colour, Image, Paint, scale
 from .measure import _colours, _decoded, _die, _extent, _intersects, _mm, _parts, _registration, _where
 from .report import Finding, Severity
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..units import mm
 from .context import TOL, Limits, PageContext, Profile, _f
-from .events import Box, Event, Paint, Placed, Text
+from .drawn import Box, Event, Paint, Placed, Text
 from .measure import _colours, _die, _inside, _intersects, _mm, _parts, _registration, _segments, _where
 from .report import Finding
 from .rules_qr import _qrs
