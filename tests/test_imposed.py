@@ -94,3 +94,21 @@ def test_a_rotated_net_keeps_its_back_face_marker_where_the_model_puts_it(tmp_pa
     cy = sheet.height - sum(p.y for p in pts) / 4 * 72 / dpi
     assert abs(cx - expected.x) < 1 * mm and abs(cy - expected.y) < 1 * mm
     assert code.text.startswith("https://example.org/s")
+
+
+def test_a_later_chunks_sheets_number_its_records_as_the_batch_does(tmp_path: Path, demo_key: bytes) -> None:
+    """Chunks of 2: the second file's slugs say records 3 and 4, not 1 and 2."""
+    from pypdf import PdfReader
+
+    import envelopekit
+
+    spec = load_layout("wedding")
+    records = [dict(spec.sample, id=f"G-{n}") for n in range(1, 5)]
+    imposition = Imposition(lookup_sheet("SRA3"), "gang", None, None, "2026-12-01")
+    out = tmp_path / "out"
+    envelopekit.build(spec, records, out, key=demo_key, chunk=2, impose=imposition, workers=1)
+    second = sorted(out.glob("sheets-00002-*.pdf"))
+    assert second, sorted(p.name for p in out.iterdir())
+    text = " ".join(page.extract_text() for f in second for page in PdfReader(f).pages)
+    assert "records 3-4" in text or ("record 3" in text and "record 4" in text), text[:300]
+    assert "record 1 " not in text and "records 1-2" not in text

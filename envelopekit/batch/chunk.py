@@ -84,16 +84,18 @@ Item = Record | Reject
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """Chunk ``index`` (1-based) of a batch: its items in input order."""
+    """Chunk ``index`` (1-based) of a batch: its items in input order, the first of
+    them item number ``first`` (1-based) of the batch (imposed slugs number records so)."""
 
     index: int
     items: tuple[Item, ...]
+    first: int = 1
 
     @property
     def digest(self) -> str:
         """SHA-256 of the chunk's input, for the journal: a resumed chunk is redone
-        unless its records are exactly the ones it was built from."""
-        h = hashlib.sha256()
+        unless its records are exactly the ones it was built from, numbered alike."""
+        h = hashlib.sha256(f"first {self.first}\n".encode() if self.first != 1 else b"")
         for item in self.items:
             if isinstance(item, Record):
                 data: Any = ["r", item.row, item.id, sorted(item.fields.items())]
@@ -262,7 +264,8 @@ def _build_chunk(job: Job, chunk: Chunk) -> ChunkResult:
     rows: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     kits: list[tuple[dict[str, Any], PersonalKit]] = []
-    for item in chunk.items:
+    numbers: list[int] = []  # each built record's number in the batch
+    for number, item in enumerate(chunk.items, chunk.first):
         if isinstance(item, Reject):
             errors.append(_error_row(item.row, item.record_id, item.field, item.reason))
             rows.append({"record_id": item.record_id, "row": item.row, "status": "rejected"})
@@ -296,20 +299,26 @@ def _build_chunk(job: Job, chunk: Chunk) -> ChunkResult:
                 row[f"url_{qlink.block}"] = qlink.url
         rows.append(row)
         kits.append((row, personal))
+        numbers.append(number)
     files: tuple[ChunkFile, ...] = ()
     if job.dry_run:
         for row, _ in kits:
             row["status"] = "valid"
             row.pop("file", None)
     elif kits:
-        files = _render(job, ctx, kits, chunk.index)
+        files = _render(job, ctx, kits, chunk.index, numbers)
     return ChunkResult(chunk.index, files, tuple(rows), tuple(errors), len(kits), chunk.digest)
 
 
 def _render(
-    job: Job, ctx: _Context, kits: Sequence[tuple[dict[str, Any], PersonalKit]], index: int
+    job: Job,
+    ctx: _Context,
+    kits: Sequence[tuple[dict[str, Any], PersonalKit]],
+    index: int,
+    numbers: Sequence[int],
 ) -> tuple[ChunkFile, ...]:
-    """The chunk's files, and each row's ``file`` and ``pages`` (and, imposed, ``sheets`` and
+    """The chunk's files (``numbers``: each kit's record number in the batch, for imposed
+    slugs), and each row's ``file`` and ``pages`` (and, imposed, ``sheets`` and
     ``placements``): with several files, file names are space-separated and the other
     columns give one space-separated item per file, in the same order (pages "1-4 1-3";
     imposed, a file's pages and sheets comma-separated, its placements " | "-separated)."""
@@ -325,7 +334,7 @@ def _render(
             side = ("duplex" if group.two_sided else "simplex") if group else None
             made.append((ChunkFile(name, data, pages, len(kits), stock, side), where))
     else:
-        for sheet_file in impose_files(kit, [p.record_id for _, p in kits], job.impose):
+        for sheet_file in impose_files(kit, [p.record_id for _, p in kits], job.impose, numbers):
             name = chunk_file_name(job.stem, index, sheet_file.name)
             data, pages, where = _imposed(job, ctx, kits, sheet_file)
             stock = sheet_file.group.stock or None

@@ -415,7 +415,8 @@ def _write_ticket(
     if state == "complete":  # the sheet for people: only for a build that is all there
         from ..render.jobsheet import job_sheet_pdf
 
-        tx.write_report_bytes("job-sheet.pdf", job_sheet_pdf(kit, ticket))
+        sheet = job_sheet_pdf(kit, ticket, created=_created(tx))  # dated like the PDFs
+        tx.write_report_bytes("job-sheet.pdf", sheet)
     return files
 
 

@@ -75,17 +75,17 @@ def chunked(items: Iterable[Item], size: int) -> Iterator[Chunk]:
     torn file), the records read before it still go out as a last chunk; the error
     follows once that chunk has been taken."""
     batch: list[Item] = []
-    index = 1
+    index, first = 1, 1
     try:
         for item in items:
             batch.append(item)
             if len(batch) >= size:
-                yield Chunk(index, tuple(batch))
-                index += 1
+                yield Chunk(index, tuple(batch), first)
+                index, first = index + 1, first + len(batch)
                 batch = []
     except EnvelopekitError:
         if batch:
-            yield Chunk(index, tuple(batch))
+            yield Chunk(index, tuple(batch), first)
         raise
     if batch:
-        yield Chunk(index, tuple(batch))
+        yield Chunk(index, tuple(batch), first)
