@@ -81,14 +81,7 @@ def preflight(
     if prof is None:
         raise EnvelopekitError(f"no preflight profile {profile!r}", hint="choose " + " or ".join(PROFILES))
     limits = limits or Limits()
-    if isinstance(source, bytes | bytearray):
-        stream: Any = io.BytesIO(source)
-        label = name or "(bytes)"
-    elif isinstance(source, str | os.PathLike):
-        stream = os.fspath(source)
-        label = name or os.fspath(source)
-    else:
-        stream, label = source, name or str(getattr(source, "name", "(stream)"))
+    stream, label = _opened(source, name)
     wanted = set(rules) if rules is not None else None
     chosen = tuple(r for r in RULES if prof.name in r.profiles and (wanted is None or r.id in wanted))
     report = Report(str(label), prof.name, rules=tuple(r.id for r in chosen))
@@ -120,7 +113,25 @@ def preflight(
     for rule in chosen:
         if rule.scope == "document":
             collector.add_all(rule.check(doc, prof, limits))  # type: ignore[arg-type]
-    page_rules = [r for r in chosen if r.scope == "page"]
+    _check_pages(reader, [r for r in chosen if r.scope == "page"], prof, limits, collector)
+    report.findings = collector.findings()
+    report.sort()
+    return report
+
+
+def _opened(source: str | os.PathLike[str] | bytes | IO[bytes], name: str | None) -> tuple[Any, str]:
+    """What pypdf reads ``source`` from, and the name the report gives it."""
+    if isinstance(source, bytes | bytearray):
+        return io.BytesIO(source), name or "(bytes)"
+    if isinstance(source, str | os.PathLike):
+        return os.fspath(source), name or os.fspath(source)
+    return source, name or str(getattr(source, "name", "(stream)"))
+
+
+def _check_pages(
+    reader: Any, page_rules: list[Rule], prof: Profile, limits: Limits, collector: _Collector
+) -> None:
+    """Walk every page and run the page rules over its events."""
     walker = Walker(reader)
     cache: dict[Any, Any] = {}
     for number, page in enumerate(reader.pages, 1):
@@ -155,9 +166,6 @@ def preflight(
             cache.clear()
         for rule in page_rules:
             collector.add_all(rule.check(ctx, prof, limits))  # type: ignore[arg-type]
-    report.findings = collector.findings()
-    report.sort()
-    return report
 
 
 def _document(reader: Any) -> DocContext:
