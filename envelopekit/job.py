@@ -275,7 +275,16 @@ def _net_steps(net: Net) -> list[dict[str, Any]]:
     for onto in glue.values():
         onto.sort(key=lambda n: rank.get(n, len(rank)))
     steps: list[dict[str, Any]] = [
-        {"step": "cut", "ink": INKS["cut"], "text": f"Die-cut the outline on the {INKS['cut']} line."},
+        {
+            "step": "cut",
+            "ink": INKS["cut"],
+            "text": (
+                f"Die-cut the outline on the {INKS['cut']} line."
+                if not net.holes
+                else f"Die-cut the outline and the window{'s' if len(net.holes) > 1 else ''} on the "
+                f"{INKS['cut']} lines."
+            ),
+        },
         {
             "step": "crease",
             "ink": INKS["crease"],
@@ -431,6 +440,10 @@ def _envelope_size(e: ResolvedEnvelope) -> str:
     return f"{e.spec.style}, {named}{_size(e.width, e.height)}"
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _envelope_name(e: ResolvedEnvelope, numbers: Mapping[str, int]) -> str:
     n = numbers.get(e.spec.name)
     return f"envelope {n}" if n is not None else "the outer envelope"
@@ -450,10 +463,16 @@ def _assembly(kit: ResolvedKit, how: str = "record") -> dict[str, Any]:
             cp = pieces[c.spec.name]
             if isinstance(c, ResolvedCard):
                 fold = _card_fold(cp)
-                insert.append({"piece": cp.key, "kind": "card", "label": cp.label, "fold": fold})
-                words.append(
-                    f"the {cp.label}" + (f" (folded {FOLD_WORDS[fold]})" if fold in FOLD_WORDS else "")
-                )
+                item: dict[str, Any] = {"piece": cp.key, "kind": "card", "label": cp.label, "fold": fold}
+                word = f"the {cp.label}" + (f" (folded {FOLD_WORDS[fold]})" if fold in FOLD_WORDS else "")
+                if e.window is not None and e.window.carrier == c.spec.name:
+                    item["window"] = e.window.view  # the folded face that shows through the window
+                    word += (
+                        f", its {e.window.view} face (the one with the address) towards the envelope's "
+                        "front and the address the right way up, so that it shows in the window"
+                    )
+                insert.append(item)
+                words.append(word)
             else:
                 n = numbers[c.spec.name]
                 insert.append(
@@ -506,8 +525,11 @@ def _assembly(kit: ResolvedKit, how: str = "record") -> dict[str, Any]:
     ]
     personal = [p.key for p in kit.pieces if p.variable]
     notes = [
-        f"One kit is {len(kit.pieces)} pieces: {len([p for p in kit.pieces if p.kind == 'net'])} envelopes "
-        f"and {len([p for p in kit.pieces if p.kind == 'card'])} cards or letters; closed it is "
+        f"One kit is {len(kit.pieces)} pieces: "
+        + _count(len([p for p in kit.pieces if p.kind == "net"]), "envelope", "envelopes")
+        + " and "
+        + _count(len([p for p in kit.pieces if p.kind == "card"]), "card or letter", "cards or letters")
+        + "; closed it is "
         f"{kit.thickness / mm:.1f} mm thick and weighs {kit.weight:.0f} g.",
         "Work from the innermost envelope outwards; the recipient opens them in the opposite order: "
         + ", then ".join(

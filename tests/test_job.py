@@ -294,3 +294,15 @@ def test_a_batch_of_many_files_gets_a_job_sheet_that_lists_a_few(tmp_path: Path)
     text = "".join(page.extract_text() for page in PdfReader(tmp_path / "out" / "job-sheet.pdf").pages)
     last = f"kits-{len(people):05d}-card-300.pdf"
     assert "kits-00001-envelope-100.pdf" in text and last in text and "more (see job.json)" in text
+
+
+def test_a_window_envelopes_steps_cut_the_window_and_turn_the_letter_to_it() -> None:
+    kit = _kit("window-letter")
+    t = _ticket(kit, [{"file": "kits-00001-envelope-90.pdf", "sha256": "0", "pages": 4, "kits": 4}])
+    text = json.dumps(t)
+    assert "Die-cut the outline and the window" in text
+    (step,) = t["assembly"]["steps"]
+    (letter,) = step["insert"]
+    assert letter["window"] in ("front", "back")
+    assert "shows in the window" in step["text"][1] and "right way up" in step["text"][1]
+    assert "1 envelope and 1 card or letter" in text
