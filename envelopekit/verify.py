@@ -38,6 +38,7 @@ undersized rather than missing; 300 dpi costs about twice the time.
 from __future__ import annotations
 
 import csv
+import json
 import math
 import re
 import time
@@ -776,7 +777,9 @@ def verify(
 
     counts = {pdf.name: n for pdf in pdfs if (n := _page_count(pdf)) is not None}
     checker = _Checker(records, min_module_mm * mm, findings, page_counts=counts)
-    addresses = _address_checker(records, checker, counts) if records is not None and addressed else None
+    addresses = None
+    if records is not None and addressed and manifest_path is not None:
+        addresses = _address_checker(records, checker, counts, _piece_files(manifest_path.parent))
     read: set[str] = set()  # files whose every page was seen
     expected = matched = pages = 0
     start = time.perf_counter()
@@ -828,11 +831,31 @@ def verify(
     )
 
 
+def _piece_files(folder: Path) -> dict[str, frozenset[str]]:
+    """Which files hold each piece, from the job ticket beside the manifest (its stocks'
+    pieces and files); empty when there is none or it cannot be read."""
+    try:
+        ticket = json.loads((folder / "job.json").read_text(encoding="utf-8"))
+        out: dict[str, set[str]] = {}
+        for stock in ticket.get("stocks") or ():
+            files = {str(f["file"]) for f in stock.get("files") or ()}
+            for piece in stock.get("pieces") or ():
+                out.setdefault(str(piece["piece"]), set()).update(files)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 def _address_checker(
-    records: Sequence[ManifestRecord], checker: _Checker, counts: Mapping[str, int]
+    records: Sequence[ManifestRecord],
+    checker: _Checker,
+    counts: Mapping[str, int],
+    pieces: Mapping[str, frozenset[str]],
 ) -> AddressChecker:
     """The address marks of every record, each to be found on its carrier pages: the pages
-    its piece was placed on (imposed output), else any of the record's pages."""
+    its piece was placed on (imposed output), else any of the record's pages in the files
+    that hold its piece (``pieces``: piece -> files, from job.json; a piece not named
+    there may be in any of the record's files)."""
 
     def error(file: str, page: int | None, record_id: str | None, message: str) -> None:
         checker.add("error", file, page, record_id, message)
@@ -854,6 +877,12 @@ def _address_checker(
                 where.append((records[j].file, placed, pages))
             if any(placed for _, placed, _ in where):  # only the files its piece was placed in
                 where = [(f, placed, placed) for f, placed, _ in where if placed]
+            else:
+                holds = pieces.get(mark.piece)  # the files with its stock (job.json), if known
+                if holds is not None:
+                    where = [w for w in where if w[0] in holds]
+                if not where or any(f not in counts for f, _, _ in where):
+                    continue  # its piece is in a file not verified now (see the warning)
             file, _, carriers = where[0]
             found.expect(i, file, carriers, mark, [(f, p) for f, _, ps in where[1:] for p in ps])
     return found

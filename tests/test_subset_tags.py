@@ -65,3 +65,12 @@ def test_a_subset_tag_names_one_glyph_set_across_files(demo_key: bytes) -> None:
 
 def test_a_build_is_byte_identical_with_tags_from_glyphs(demo_key: bytes) -> None:
     assert _kit(demo_key, "Ada") == _kit(demo_key, "Ada")
+
+
+def test_shaped_fonts_are_tagged_by_their_glyph_sets_too(demo_key: bytes) -> None:
+    """Arabic and Devanagari names go through the shaping font (its own ToUnicode maps)."""
+    a, b = _kit(demo_key, "فاطمة الزهراء"), _kit(demo_key, "किरण")
+    names = [set(_subsets(data)) for data in (a, b)]
+    assert any("Arabic" in n for n in names[0]) and any("Devanagari" in n for n in names[1])
+    shared = names[0] & names[1]
+    assert all(_subsets(a)[n] == _subsets(b)[n] for n in shared), "one tag, one glyph set"

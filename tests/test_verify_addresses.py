@@ -541,3 +541,29 @@ def test_an_envelope_moved_to_another_sheet_of_its_own_record_fails(
         "record R0001: outer address not found on the record's page 1: it is on its page 11" in e
         for e in found
     )
+
+
+# --- a file per stock ---------------------------------------------------------------------------
+
+
+def test_one_stock_file_is_checked_for_the_addresses_its_pieces_carry(
+    build_kit: Callable[..., Built], tmp_path: Path
+) -> None:
+    """A window envelope's address is on the letter: the letter's file, verified alone,
+    finds every address; the envelopes' file holds none and is not faulted for it; the
+    whole folder catches two records' letters swapped."""
+    built = build_from(
+        build_kit, "window-letter", sample_rows("window-letter.csv"), tmp=tmp_path, group="stock"
+    )
+    out = built.outdir
+    letters, envelopes = out / "kits-00001-text-80.pdf", out / "kits-00001-envelope-90.pdf"
+    manifest = out / "manifest.csv"
+    alone = verify(letters, manifest=manifest)
+    assert not errors(alone) and alone.addresses_found == alone.addresses_expected > 0
+    alone = verify(envelopes, manifest=manifest)
+    assert not errors(alone) and alone.addresses_expected == 0
+    assert verify(out).ok
+    n = page_count(letters)
+    rewrite(letters, [2, 3, 0, 1, *range(4, n)])  # the letters (two sides each) of records 1 and 2
+    problems = errors(verify(out))
+    assert problems and any("address" in p for p in problems), problems

@@ -60,7 +60,10 @@ BLACK = CMYKColor(0, 0, 0, 1)
 # slower, and nothing in a print workflow needs 7-bit-clean PDF.
 rl_config.useA85 = 0
 
-_SUBSETTING: ContextVar[tuple[Any, Any] | None] = ContextVar("envelopekit_subsetting", default=None)
+# While a font writes its subsets: its face name and its subsets' character codes.
+_SUBSETTING: ContextVar[tuple[bytes, tuple[tuple[int, ...], ...]] | None] = ContextVar(
+    "envelopekit_subsetting", default=None
+)
 DIE_LAYERS: ContextVar[bool] = ContextVar("envelopekit_die_layers", default=False)
 """While True (PDF/X-4 builds), each die-line stroke is marked content of its processing
 step, ``/OC /Cutting BDC ... EMC``; render/x4.py makes the layers those names point to."""
@@ -74,12 +77,10 @@ def _subset_tag(n: int, *args: Any) -> bytes:
     instead: one tag per glyph set across every file of a job (a RIP that merges files
     can then never mix up two subsets), the same tag wherever the glyphs are the same."""
     current = _SUBSETTING.get()
-    if current is None:
+    if current is None or n >= len(current[1]):
         return bytes(_plain_subset_tag(n, *args))
-    font, doc = current
-    subset = font.state[doc].subsets[n]
-    face = font.face.name + font.face.subfontNameX
-    digest = hashlib.sha256(face + b"|" + ",".join(map(str, subset)).encode()).digest()
+    face, subsets = current
+    digest = hashlib.sha256(face + b"|" + ",".join(map(str, subsets[n])).encode()).digest()
     return bytes(65 + b % 26 for b in digest[:6])
 
 
@@ -91,7 +92,10 @@ def _tagging(font: Any) -> Callable[[Any], None]:
     write = font.addObjects
 
     def add_objects(doc: Any) -> None:
-        token = _SUBSETTING.set((font, doc))
+        # Read now: reportlab (and ShapingTTFont after it) may drop the state while writing.
+        state = font.state.get(doc)
+        subsets = tuple(tuple(s) for s in state.subsets) if state is not None else ()
+        token = _SUBSETTING.set((font.face.name + font.face.subfontNameX, subsets))
         try:
             write(doc)
         finally:
