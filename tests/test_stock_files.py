@@ -409,3 +409,15 @@ def test_a_stock_grouped_build_resumes_to_the_same_bytes_and_verifies(
     report = verify(tmp_path / "out")
     assert report.ok and report.expected == report.matched == 20, report.findings
     assert report.addresses_expected == report.addresses_found == 10
+
+
+def test_progress_names_every_file_a_chunk_wrote(tmp_path: Path, demo_key: bytes) -> None:
+    import envelopekit
+
+    seen: list[Any] = []
+    spec = load_layout("help-me")
+    envelopekit.build(spec, None, tmp_path / "out", key=demo_key, progress=seen.append, workers=1)
+    (last,) = [p for p in seen if p.chunks]
+    assert last.file is not None
+    names = sorted(last.file.split(", "))
+    assert names == sorted(p.name for p in (tmp_path / "out").glob("kits-00001-*.pdf")) and len(names) == 3

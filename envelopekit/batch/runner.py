@@ -43,7 +43,7 @@ class Progress:
     rejected: int
     chunks: int
     elapsed: float  # seconds since the build started
-    file: str | None = None  # the file just written
+    file: str | None = None  # the files just written, comma-separated
 
 
 @dataclass(slots=True)
@@ -260,8 +260,8 @@ def _run(
             tx.add_chunk(entry, {f.name: f.data for f in res.files}, res.rows, res.errors)
             _count(result, entry, res.errors)
             if progress is not None:
-                last = res.files[-1].name if res.files else None
-                progress(_progress(result, total, res.index, started, last))
+                written = ", ".join(f.name for f in res.files) or None  # a file per stock
+                progress(_progress(result, total, res.index, started, written))
     except BaseException as exc:
         _interrupted(tx, kit, result, exc, impose=impose, proof=proof, group=group)
         raise
