@@ -164,7 +164,7 @@ def _page_strokes(pdf: Path, page_index: int) -> tuple[dict[str, list[Any]], lis
     from pypdf import PdfReader
 
     from envelopekit.preflight.events import Paint, Text, Walker
-    from envelopekit.preflight.measure import _segments
+    from envelopekit.preflight.measure import segments_of as _segments
 
     reader = PdfReader(pdf)
     page = reader.pages[page_index]

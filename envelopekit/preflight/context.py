@@ -138,5 +138,5 @@ class Rule:
     profiles: tuple[str, ...] = ("x1a", "x4")
 
 
-def _f(rule: str, severity: Severity, page: int | None, what: str, where: str, fix: str) -> Finding:
+def finding(rule: str, severity: Severity, page: int | None, what: str, where: str, fix: str) -> Finding:
     return Finding(rule, severity, page, what, where, fix)

@@ -44,8 +44,8 @@ from .drawn import (
     box_of,
     multiply,
 )
-from .gstate import STATE_OPS, TEXT_MOVE_OPS, _Frame, _initial, _State, move_text, paint, set_state, show
-from .objects import _num, _resolve
+from .gstate import STATE_OPS, TEXT_MOVE_OPS, Frame, GState, initial_colour, move_text, paint, set_state, show
+from .objects import num, resolve
 from .resources import Resources
 
 __all__ = [
@@ -83,8 +83,8 @@ class Walker:
 
     def page(self, page: Any) -> Iterator[Event]:
         """Every event of ``page``, in painting order."""
-        resources = _resolve(page.get("/Resources")) or DictionaryObject()
-        group = _resolve(page.get("/Group"))
+        resources = resolve(page.get("/Resources")) or DictionaryObject()
+        group = resolve(page.get("/Group"))
         if isinstance(group, DictionaryObject) and group.get("/S") == "/Transparency":
             yield Transparency("the page is a transparency group (/Group /S /Transparency)", "page")
         try:
@@ -93,7 +93,7 @@ class Walker:
         except Exception as exc:  # a content stream pypdf cannot parse
             yield Problem(f"cannot read the page's content stream ({exc})", "page")
             return
-        yield from self._run(operations, _Frame(resources, "page", 0, ()), _State(IDENTITY))
+        yield from self._run(operations, Frame(resources, "page", 0, ()), GState(IDENTITY))
 
     def _operations(self, stream: Any, key: int | None) -> list[tuple[Any, Any]]:
         if key is not None and key in self._ops:
@@ -107,8 +107,8 @@ class Walker:
             self._ops[key] = ops
         return ops
 
-    def _run(self, operations: list[tuple[Any, Any]], frame: _Frame, state: _State) -> Iterator[Event]:
-        stack: list[_State] = []
+    def _run(self, operations: list[tuple[Any, Any]], frame: Frame, state: GState) -> Iterator[Event]:
+        stack: list[GState] = []
         rects: list[tuple[float, float, float, float]] = []
         subpaths: list[tuple[tuple[float, float], ...]] = []
         current: list[tuple[float, float]] = []
@@ -119,17 +119,17 @@ class Walker:
             try:
                 # path construction: the commonest operators first
                 if op == "re":
-                    x, y, w, h = (_num(v) for v in operands)
+                    x, y, w, h = (num(v) for v in operands)
                     rects.append((x, y, w, h))
                 elif op == "l":
-                    current.append(apply(state.ctm, _num(operands[0]), _num(operands[1])))
+                    current.append(apply(state.ctm, num(operands[0]), num(operands[1])))
                 elif op == "m":
                     if len(current) > 1:
                         subpaths.append(tuple(current))
-                    current = [apply(state.ctm, _num(operands[0]), _num(operands[1]))]
+                    current = [apply(state.ctm, num(operands[0]), num(operands[1]))]
                 elif op in ("c", "v", "y"):
                     xy = [
-                        apply(state.ctm, _num(operands[i]), _num(operands[i + 1]))
+                        apply(state.ctm, num(operands[i]), num(operands[i + 1]))
                         for i in range(0, len(operands), 2)
                     ]
                     p0 = current[-1] if current else xy[-1]
@@ -169,11 +169,11 @@ class Walker:
                     tm = tlm = move_text(op, operands, state, tlm)
                 elif op == "Tf":
                     state.font = self.resources.named_font(frame, operands[0])
-                    state.size = _num(operands[1])
+                    state.size = num(operands[1])
                 elif op in ("Tj", "TJ", "'", '"'):
                     if op in ("'", '"'):
                         if op == '"':
-                            state.word_space, state.char_space = _num(operands[0]), _num(operands[1])
+                            state.word_space, state.char_space = num(operands[0]), num(operands[1])
                         tm = tlm = multiply((1.0, 0.0, 0.0, 1.0, 0.0, -state.leading), tlm)
                     event, tm = show(operands, op, state, tm, where)
                     yield event
@@ -187,18 +187,18 @@ class Walker:
             except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
                 yield Problem(f"bad operands for {op!r} ({type(exc).__name__}: {exc})", where)
 
-    def _colour(self, op: str, operands: list[Any], frame: _Frame, state: _State) -> Iterator[Event]:
+    def _colour(self, op: str, operands: list[Any], frame: Frame, state: GState) -> Iterator[Event]:
         """A colour operator: the fill (lower case) or stroke colour it sets. A pattern
         colour's pattern is walked for what it paints."""
         if op in ("k", "K", "g", "G", "rg", "RG"):
             space = {"k": DEVICE_CMYK, "g": DEVICE_GRAY, "rg": DEVICE_RGB}[op.lower()]
-            colour = Colour(space, tuple(_num(v) for v in operands))
+            colour = Colour(space, tuple(num(v) for v in operands))
         elif op in ("cs", "CS"):
             space = self.resources.space(frame, operands[0])
-            colour = Colour(space, _initial(space))
+            colour = Colour(space, initial_colour(space))
         else:  # sc, scn, SC, SCN
             base = state.fill if op.islower() else state.stroke
-            values = tuple(_num(v) for v in operands if not isinstance(_resolve(v), NameObject))
+            values = tuple(num(v) for v in operands if not isinstance(resolve(v), NameObject))
             colour = Colour(base.space, values)
             if base.space.family == "Pattern" and operands and isinstance(operands[-1], NameObject):
                 yield from self._pattern(frame, operands[-1], state)
@@ -207,10 +207,10 @@ class Walker:
         else:
             state.stroke = colour
 
-    def _do(self, frame: _Frame, name: Any, state: _State) -> Iterator[Event]:
-        xobjects = _resolve(frame.resources.get("/XObject")) or DictionaryObject()
+    def _do(self, frame: Frame, name: Any, state: GState) -> Iterator[Event]:
+        xobjects = resolve(frame.resources.get("/XObject")) or DictionaryObject()
         ref = xobjects.get(str(name)) if isinstance(xobjects, DictionaryObject) else None
-        xobj = _resolve(ref)
+        xobj = resolve(ref)
         if not isinstance(xobj, DictionaryObject):
             yield Problem(f"XObject {name} is used but not defined", frame.where)
             return
@@ -226,20 +226,20 @@ class Walker:
         if frame.depth >= MAX_DEPTH or (key is not None and key in frame.parents):
             yield Problem(f"form {label} nests too deep or draws itself", where)
             return
-        group = _resolve(xobj.get("/Group"))
+        group = resolve(xobj.get("/Group"))
         if isinstance(group, DictionaryObject) and group.get("/S") == "/Transparency":
             yield Transparency(f"form {label} is a transparency group", where)
         inner = state.copy()
-        matrix = _resolve(xobj.get("/Matrix"))
+        matrix = resolve(xobj.get("/Matrix"))
         if matrix:
-            inner.ctm = multiply(tuple(_num(_resolve(v)) for v in matrix), state.ctm)  # type: ignore[arg-type]
-        bbox = _resolve(xobj.get("/BBox"))
+            inner.ctm = multiply(tuple(num(resolve(v)) for v in matrix), state.ctm)  # type: ignore[arg-type]
+        bbox = resolve(xobj.get("/BBox"))
         if frame.depth == 0 and bbox and len(bbox) == 4:
-            x0, y0, x1, y1 = (_num(_resolve(v)) for v in bbox)
+            x0, y0, x1, y1 = (num(resolve(v)) for v in bbox)
             yield Placed(
                 label, box_of(inner.ctm, (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))), where
             )
-        resources = _resolve(xobj.get("/Resources"))
+        resources = resolve(xobj.get("/Resources"))
         if not isinstance(resources, DictionaryObject):
             resources = frame.resources  # inherited (allowed, if frowned upon)
         try:
@@ -252,23 +252,23 @@ class Walker:
         if memo is not None and memo in self._forms:
             yield from self._forms[memo]
             return
-        events = list(self._run(ops, _Frame(resources, where, frame.depth + 1, parents), inner))
+        events = list(self._run(ops, Frame(resources, where, frame.depth + 1, parents), inner))
         if memo is not None:
             if len(self._forms) >= 1024:
                 self._forms.clear()
             self._forms[memo] = events
         yield from events
 
-    def _pattern(self, frame: _Frame, name: Any, state: _State) -> Iterator[Event]:
-        patterns = _resolve(frame.resources.get("/Pattern")) or DictionaryObject()
+    def _pattern(self, frame: Frame, name: Any, state: GState) -> Iterator[Event]:
+        patterns = resolve(frame.resources.get("/Pattern")) or DictionaryObject()
         ref = patterns.get(str(name)) if isinstance(patterns, DictionaryObject) else None
-        pattern = _resolve(ref)
+        pattern = resolve(ref)
         where = f"{frame.where} > pattern {str(name).lstrip('/')}"
         if not isinstance(pattern, DictionaryObject):
             yield Problem(f"pattern {name} is used but not defined", frame.where)
             return
-        if int(_resolve(pattern.get("/PatternType", 1))) == 2:
-            shading = _resolve(pattern.get("/Shading"))
+        if int(resolve(pattern.get("/PatternType", 1))) == 2:
+            shading = resolve(pattern.get("/Shading"))
             if isinstance(shading, DictionaryObject):
                 yield Shade(
                     self.resources.space_value(shading.get("/ColorSpace"), str(name), frame, 0), where
@@ -277,18 +277,18 @@ class Walker:
         key = ref.idnum if isinstance(ref, IndirectObject) else None
         if frame.depth >= MAX_DEPTH or (key is not None and key in frame.parents):
             return
-        resources = _resolve(pattern.get("/Resources"))
+        resources = resolve(pattern.get("/Resources"))
         if not isinstance(resources, DictionaryObject):
             resources = DictionaryObject()
-        matrix = _resolve(pattern.get("/Matrix")) or IDENTITY
-        inner = _State(tuple(_num(_resolve(v)) for v in matrix))  # type: ignore[arg-type]
+        matrix = resolve(pattern.get("/Matrix")) or IDENTITY
+        inner = GState(tuple(num(resolve(v)) for v in matrix))  # type: ignore[arg-type]
         try:
             ops = self._operations(pattern, key)
         except Exception as exc:
             yield Problem(f"cannot read pattern {name} ({exc})", where)
             return
         parents = (*frame.parents, key) if key is not None else frame.parents
-        yield from self._run(ops, _Frame(resources, where, frame.depth + 1, parents), inner)
+        yield from self._run(ops, Frame(resources, where, frame.depth + 1, parents), inner)
 
 
 CURVE_STEPS = 8  # a curve is followed as this many straight pieces

@@ -1,7 +1,7 @@
 """The graphics and text state a content stream paints in, and the events it stamps.
 
-:class:`_State` is what ``q``/``Q`` save and restore (colours, overprint, line width,
-dash, cap, the CTM, the text state); :class:`_Frame` is one content stream being run
+:class:`GState` is what ``q``/``Q`` save and restore (colours, overprint, line width,
+dash, cap, the CTM, the text state); :class:`Frame` is one content stream being run
 (its resources, where it is, how deep). :func:`paint` and :func:`show` turn a path
 painting or a text-showing operator into an event in page space, from the state.
 """
@@ -15,10 +15,13 @@ from typing import Any
 from pypdf.generic import DictionaryObject
 
 from .drawn import BLACK_GRAY, IDENTITY, FontInfo, Matrix, Paint, Space, Text, box_of, multiply, scale
-from .objects import _num, _resolve
+from .objects import num, resolve
 
 
-class _State:
+class GState:
+    """The graphics state with the text state: what ``q`` saves and ``Q`` restores, and
+    what a form inherits from the stream that draws it."""
+
     __slots__ = (
         "cap",
         "char_space",
@@ -61,21 +64,21 @@ class _State:
     def signature(self) -> tuple[Any, ...]:
         """Everything a form inherits, as a hashable key."""
         return tuple(
-            id(v) if name == "font" else v for name, v in zip(_State.__slots__, self._values(), strict=True)
+            id(v) if name == "font" else v for name, v in zip(GState.__slots__, self._values(), strict=True)
         )
 
     def _values(self) -> list[Any]:
-        return [getattr(self, name) for name in _State.__slots__]
+        return [getattr(self, name) for name in GState.__slots__]
 
-    def copy(self) -> _State:
-        other = _State.__new__(_State)
-        for name in _State.__slots__:
+    def copy(self) -> GState:
+        other = GState.__new__(GState)
+        for name in GState.__slots__:
             setattr(other, name, getattr(self, name))
         return other
 
 
 @dataclass
-class _Frame:
+class Frame:
     """One content stream being run: its resources and where it is (for messages)."""
 
     resources: DictionaryObject
@@ -88,7 +91,7 @@ class _Frame:
 _NO_FONT = FontInfo("(no font selected)", "none", embedded=False)
 
 
-def _initial(space: Space) -> tuple[float, ...]:
+def initial_colour(space: Space) -> tuple[float, ...]:
     """The colour a ``cs``/``CS`` selects before any ``sc``: black, or full tint for spots."""
     if space.family == "DeviceCMYK":
         return (0.0, 0.0, 0.0, 1.0)
@@ -103,40 +106,40 @@ STATE_OPS = frozenset(("cm", "w", "d", "J", "Tc", "Tw", "Tz", "TL", "Ts", "Tr"))
 TEXT_MOVE_OPS = frozenset(("BT", "Tm", "Td", "TD", "T*"))
 
 
-def set_state(op: str, operands: list[Any], state: _State) -> None:
+def set_state(op: str, operands: list[Any], state: GState) -> None:
     """An operator that sets the graphics or text state from its operands alone: the CTM,
     line width, dash, cap; character and word spacing, scaling, leading, rise, render mode."""
     if op == "cm":
-        state.ctm = multiply(tuple(_num(v) for v in operands), state.ctm)  # type: ignore[arg-type]
+        state.ctm = multiply(tuple(num(v) for v in operands), state.ctm)  # type: ignore[arg-type]
     elif op == "w":
-        state.width = _num(operands[0])
+        state.width = num(operands[0])
     elif op == "d":
-        state.dashed = bool(operands and _resolve(operands[0]))
+        state.dashed = bool(operands and resolve(operands[0]))
     elif op == "J":
         state.cap = int(operands[0])
     elif op == "Tc":
-        state.char_space = _num(operands[0])
+        state.char_space = num(operands[0])
     elif op == "Tw":
-        state.word_space = _num(operands[0])
+        state.word_space = num(operands[0])
     elif op == "Tz":
-        state.hscale = _num(operands[0]) / 100.0
+        state.hscale = num(operands[0]) / 100.0
     elif op == "TL":
-        state.leading = _num(operands[0])
+        state.leading = num(operands[0])
     elif op == "Ts":
-        state.rise = _num(operands[0])
+        state.rise = num(operands[0])
     elif op == "Tr":
         state.text_mode = int(operands[0])
 
 
-def move_text(op: str, operands: list[Any], state: _State, tlm: Matrix) -> Matrix:
+def move_text(op: str, operands: list[Any], state: GState, tlm: Matrix) -> Matrix:
     """``BT``, ``Tm``, ``Td``, ``TD``, ``T*``: the text matrix they set (the line's too),
     from the line matrix ``tlm``; ``TD`` sets the leading as well."""
     if op == "BT":
         return IDENTITY
     if op == "Tm":
-        return tuple(_num(v) for v in operands)  # type: ignore[return-value]
+        return tuple(num(v) for v in operands)  # type: ignore[return-value]
     if op in ("Td", "TD"):
-        tx, ty = _num(operands[0]), _num(operands[1])
+        tx, ty = num(operands[0]), num(operands[1])
         if op == "TD":
             state.leading = -ty
         return multiply((1.0, 0.0, 0.0, 1.0, tx, ty), tlm)
@@ -145,7 +148,7 @@ def move_text(op: str, operands: list[Any], state: _State, tlm: Matrix) -> Matri
 
 def paint(
     op: str,
-    state: _State,
+    state: GState,
     rects: list[tuple[float, float, float, float]],
     subpaths: list[tuple[tuple[float, float], ...]],
     where: str,
@@ -180,14 +183,14 @@ def paint(
     )
 
 
-def show(operands: list[Any], op: str, state: _State, tm: Matrix, where: str) -> tuple[Text, Matrix]:
+def show(operands: list[Any], op: str, state: GState, tm: Matrix, where: str) -> tuple[Text, Matrix]:
     """A text-showing operator: its box in page space and the text matrix after it."""
     font, size, hs = state.font, state.size, state.hscale
     parts = operands[0] if op == "TJ" else [operands[-1]]
     x = 0.0
     chars: list[str] = []
     for part in parts:
-        part = _resolve(part)
+        part = resolve(part)
         if isinstance(part, bytes | str):
             data = getattr(part, "original_bytes", None)
             if not isinstance(data, bytes):
@@ -203,7 +206,7 @@ def show(operands: list[Any], op: str, state: _State, tm: Matrix, where: str) ->
                     x += state.word_space * hs
             chars.append(data.decode("latin-1") if not font.two_byte else f"<{len(codes)} glyphs>")
         else:
-            x -= _num(part) / 1000.0 * size * hs
+            x -= num(part) / 1000.0 * size * hs
     trm = multiply(tm, state.ctm)
     lo = font.descent * font.scale * size + state.rise
     hi = font.ascent * font.scale * size + state.rise

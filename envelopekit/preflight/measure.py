@@ -1,7 +1,7 @@
 """How the page rules see an event: the inks it paints, where it marks the page.
 
-Shared by the rule modules: boxes compared (:func:`_inside`, :func:`_intersects`) and
-shown in millimetres from the page's corner (:func:`_mm`, :func:`_where`); an event's
+Shared by the rule modules: boxes compared (:func:`is_inside`, :func:`intersects`) and
+shown in millimetres from the page's corner (:func:`in_mm`, :func:`where_of`); an event's
 colours and the die and registration inks among them; its extent, its pieces and its
 segments; an image decoded once per file.
 """
@@ -15,7 +15,7 @@ from .context import TOL, Limits, PageContext
 from .drawn import Box, Colour, Event, Image, Paint, Shade, Text, apply
 
 
-def _inside(inner: Box, outer: Box) -> bool:
+def is_inside(inner: Box, outer: Box) -> bool:
     return (
         inner[0] >= outer[0] - TOL
         and inner[1] >= outer[1] - TOL
@@ -24,12 +24,12 @@ def _inside(inner: Box, outer: Box) -> bool:
     )
 
 
-def _intersects(a: Box, b: Box, tol: float = TOL) -> bool:
+def intersects(a: Box, b: Box, tol: float = TOL) -> bool:
     """Do ``a`` and ``b`` overlap by more than ``tol`` (touching edges do not count)?"""
     return a[0] < b[2] - tol and b[0] < a[2] - tol and a[1] < b[3] - tol and b[1] < a[3] - tol
 
 
-def _mm(box: Box, page: PageContext) -> str:
+def in_mm(box: Box, page: PageContext) -> str:
     ox, oy = page.media[0], page.media[1]
     return (
         f"x {(box[0] - ox) / mm:.1f}-{(box[2] - ox) / mm:.1f} mm, "
@@ -37,14 +37,14 @@ def _mm(box: Box, page: PageContext) -> str:
     )
 
 
-def _where(event: Event, page: PageContext, box: Box | None = None) -> str:
+def where_of(event: Event, page: PageContext, box: Box | None = None) -> str:
     place = event.where
     if box is not None:
-        place += f" at {_mm(box, page)}"
+        place += f" at {in_mm(box, page)}"
     return place
 
 
-def _colours(e: Event) -> list[tuple[Colour, str]]:
+def colours_of(e: Event) -> list[tuple[Colour, str]]:
     if isinstance(e, Paint):
         return [(e.colour, e.op)]
     if isinstance(e, Text) and e.visible:
@@ -63,15 +63,15 @@ def _colours(e: Event) -> list[tuple[Colour, str]]:
     return []
 
 
-def _die(colour: Colour, limits: Limits) -> list[str]:
+def die_of(colour: Colour, limits: Limits) -> list[str]:
     return [n for n in colour.space.colorants if n in limits.die_inks]
 
 
-def _registration(colour: Colour, limits: Limits) -> bool:
+def is_registration(colour: Colour, limits: Limits) -> bool:
     return limits.registration in colour.space.colorants
 
 
-def _extent(e: Event) -> Box | None:
+def extent_of(e: Event) -> Box | None:
     if isinstance(e, Paint):
         if e.op == "stroke":
             h = e.width / 2
@@ -83,7 +83,7 @@ def _extent(e: Event) -> Box | None:
     return None
 
 
-def _parts(e: Event) -> list[Box]:
+def parts_of(e: Event) -> list[Box]:
     """Where ``e`` marks the page, piece by piece (each subpath of a path)."""
     if isinstance(e, Paint):
         return e.parts()
@@ -92,7 +92,7 @@ def _parts(e: Event) -> list[Box]:
     return []
 
 
-def _segments(e: Paint) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+def segments_of(e: Paint) -> list[tuple[tuple[float, float], tuple[float, float]]]:
     segs = [(sp[i], sp[i + 1]) for sp in e.subpaths for i in range(len(sp) - 1)]
     for x, y, w, h in e.rects:
         pts = [apply(e.ctm, px, py) for px, py in ((x, y), (x + w, y), (x + w, y + h), (x, y + h))]
@@ -103,7 +103,7 @@ def _segments(e: Paint) -> list[tuple[tuple[float, float], tuple[float, float]]]
 MAX_DECODE = 25_000_000  # pixels: larger images are not decoded for ink or barcodes
 
 
-def _decoded(e: Image, page: PageContext) -> Any:
+def decoded_image(e: Image, page: PageContext) -> Any:
     """The image as PIL, decoded once per file (None when it cannot or should not be)."""
     stream = e.stream
     if stream is None or e.pixels[0] * e.pixels[1] > MAX_DECODE:

@@ -7,23 +7,23 @@ from typing import Any
 from pypdf.generic import ArrayObject, IndirectObject
 
 
-def _resolve(obj: Any) -> Any:
+def resolve(obj: Any) -> Any:
     while isinstance(obj, IndirectObject):
         obj = obj.get_object()
     return obj
 
 
-def _num(x: Any) -> float:
+def num(x: Any) -> float:
     return float(x)
 
 
-def _bool(x: Any) -> bool:
+def boolean(x: Any) -> bool:
     """A PDF boolean (pypdf's BooleanObject is always truthy: read its value)."""
-    x = _resolve(x)
+    x = resolve(x)
     return bool(getattr(x, "value", x))
 
 
 def array(obj: Any) -> list[Any]:
     """A resolved PDF array as a list (empty when it is not one)."""
-    value = _resolve(obj)
+    value = resolve(obj)
     return list(value) if isinstance(value, ArrayObject | list) else []

@@ -1,7 +1,7 @@
 """What a content stream's resource names stand for: fonts, colour spaces, graphics
 states, images and shadings.
 
-:class:`Resources` reads them from the stream's resource dictionary (a :class:`_Frame`)
+:class:`Resources` reads them from the stream's resource dictionary (a :class:`Frame`)
 for the walker, and caches what pages share (fonts by object, colour spaces by name
 per stream). Forms and patterns, which hold content of their own, are walked by
 :class:`.events.Walker`.
@@ -28,8 +28,8 @@ from .drawn import (
     Transparency,
     box_of,
 )
-from .gstate import _Frame, _State
-from .objects import _bool, _num, _resolve
+from .gstate import Frame, GState
+from .objects import boolean, num, resolve
 
 _DEVICE = {"/DeviceGray": DEVICE_GRAY, "/DeviceRGB": DEVICE_RGB, "/DeviceCMYK": DEVICE_CMYK}
 
@@ -38,51 +38,51 @@ _INLINE = {"/G": DEVICE_GRAY, "/RGB": DEVICE_RGB, "/CMYK": DEVICE_CMYK}
 
 
 def _font_info(obj: Any) -> FontInfo:
-    font = _resolve(obj)
+    font = resolve(obj)
     if not isinstance(font, DictionaryObject):
         return FontInfo("(not a font)", "none", embedded=False)
     subtype = str(font.get("/Subtype", "/Type1"))[1:]
     name = str(font.get("/BaseFont", font.get("/Name", "(unnamed)"))).lstrip("/")
-    descriptor = _resolve(font.get("/FontDescriptor"))
+    descriptor = resolve(font.get("/FontDescriptor"))
     widths: dict[int, float] = {}
     default = 500.0
     two_byte = False
     if subtype == "Type0":
         two_byte = True
-        kids = _resolve(font.get("/DescendantFonts")) or []
-        child = _resolve(kids[0]) if kids else DictionaryObject()
-        descriptor = _resolve(child.get("/FontDescriptor"))
-        default = _num(child.get("/DW", 1000))
-        w = _resolve(child.get("/W")) or []
+        kids = resolve(font.get("/DescendantFonts")) or []
+        child = resolve(kids[0]) if kids else DictionaryObject()
+        descriptor = resolve(child.get("/FontDescriptor"))
+        default = num(child.get("/DW", 1000))
+        w = resolve(child.get("/W")) or []
         i = 0
         while i + 1 < len(w):  # c [w1 w2 ...] or c_first c_last w
-            first = int(_resolve(w[i]))
-            nxt = _resolve(w[i + 1])
+            first = int(resolve(w[i]))
+            nxt = resolve(w[i + 1])
             if isinstance(nxt, list):
                 for k, width in enumerate(nxt):
-                    widths[first + k] = _num(_resolve(width))
+                    widths[first + k] = num(resolve(width))
                 i += 2
             elif i + 2 < len(w):
                 for code in range(first, min(int(nxt), first + 65536) + 1):
-                    widths[code] = _num(_resolve(w[i + 2]))
+                    widths[code] = num(resolve(w[i + 2]))
                 i += 3
             else:
                 break
     else:
-        first = int(_resolve(font.get("/FirstChar", 0)))
-        for k, width in enumerate(_resolve(font.get("/Widths")) or []):
-            widths[first + k] = _num(_resolve(width))
+        first = int(resolve(font.get("/FirstChar", 0)))
+        for k, width in enumerate(resolve(font.get("/Widths")) or []):
+            widths[first + k] = num(resolve(width))
     embedded = subtype == "Type3"
     ascent, descent = 800.0, -200.0
     if isinstance(descriptor, DictionaryObject):
         embedded = embedded or any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
-        default = _num(descriptor.get("/MissingWidth", default)) if not two_byte else default
-        ascent = _num(descriptor.get("/Ascent", ascent)) or ascent
-        descent = _num(descriptor.get("/Descent", descent))
+        default = num(descriptor.get("/MissingWidth", default)) if not two_byte else default
+        ascent = num(descriptor.get("/Ascent", ascent)) or ascent
+        descent = num(descriptor.get("/Descent", descent))
     fscale = 0.001
     if subtype == "Type3":
-        matrix = _resolve(font.get("/FontMatrix")) or [0.001]
-        fscale = abs(_num(matrix[0])) or 0.001
+        matrix = resolve(font.get("/FontMatrix")) or [0.001]
+        fscale = abs(num(matrix[0])) or 0.001
         ascent, descent = 1.0 / fscale * 0.8, -0.2 / fscale
     return FontInfo(name, subtype, embedded, two_byte, widths, default, ascent, descent, fscale)
 
@@ -103,14 +103,14 @@ class Resources:
             self._fonts[key] = info
         return info
 
-    def named_font(self, frame: _Frame, name: Any) -> FontInfo:
-        fonts = _resolve(frame.resources.get("/Font")) or DictionaryObject()
+    def named_font(self, frame: Frame, name: Any) -> FontInfo:
+        fonts = resolve(frame.resources.get("/Font")) or DictionaryObject()
         ref = fonts.get(str(name)) if isinstance(fonts, DictionaryObject) else None
         if ref is None:
             return FontInfo(f"{name} (undefined)", "none", embedded=False)
         return self.font(ref)
 
-    def space(self, frame: _Frame, operand: Any) -> Space:
+    def space(self, frame: Frame, operand: Any) -> Space:
         name = str(operand)
         if name in _DEVICE:
             return _DEVICE[name]
@@ -119,7 +119,7 @@ class Resources:
         hit = frame.spaces.get(name)
         if hit is not None:
             return hit
-        spaces = _resolve(frame.resources.get("/ColorSpace")) or DictionaryObject()
+        spaces = resolve(frame.resources.get("/ColorSpace")) or DictionaryObject()
         value = spaces.get(name) if isinstance(spaces, DictionaryObject) else None
         space = (
             Space("undefined", 1, label=name) if value is None else self.space_value(value, name, frame, 0)
@@ -127,8 +127,8 @@ class Resources:
         frame.spaces[name] = space
         return space
 
-    def space_value(self, value: Any, label: str, frame: _Frame | None, depth: int) -> Space:
-        value = _resolve(value)
+    def space_value(self, value: Any, label: str, frame: Frame | None, depth: int) -> Space:
+        value = resolve(value)
         if isinstance(value, NameObject | str):
             name = str(value)
             if name in _DEVICE:
@@ -142,21 +142,21 @@ class Resources:
             return Space("undefined", 1, label=label)
         if not isinstance(value, list) or not value or depth > 4:
             return Space("undefined", 1, label=label)
-        family = str(_resolve(value[0]))[1:]
+        family = str(resolve(value[0]))[1:]
         family = {"I": "Indexed"}.get(family, family)
 
         def sub(i: int) -> Space | None:
             return self.space_value(value[i], label, frame, depth + 1) if len(value) > i else None
 
         if family == "Separation":
-            return Space("Separation", 1, (str(_resolve(value[1]))[1:],), sub(2), label)
+            return Space("Separation", 1, (str(resolve(value[1]))[1:],), sub(2), label)
         if family == "DeviceN":
-            names = tuple(str(_resolve(n))[1:] for n in (_resolve(value[1]) or []))
+            names = tuple(str(resolve(n))[1:] for n in (resolve(value[1]) or []))
             return Space("DeviceN", len(names), names, sub(2), label)
         if family == "ICCBased":
-            stream = _resolve(value[1])
-            n = int(_resolve(stream.get("/N", 0))) if isinstance(stream, DictionaryObject) else 0
-            alt = _resolve(stream.get("/Alternate")) if isinstance(stream, DictionaryObject) else None
+            stream = resolve(value[1])
+            n = int(resolve(stream.get("/N", 0))) if isinstance(stream, DictionaryObject) else 0
+            alt = resolve(stream.get("/Alternate")) if isinstance(stream, DictionaryObject) else None
             return Space(
                 "ICCBased", n, (), self.space_value(alt, label, None, depth + 1) if alt else None, label
             )
@@ -172,54 +172,52 @@ class Resources:
             return _DEVICE["/" + family]
         return Space(family or "undefined", 1, (), None, label)
 
-    def ext_gstate(self, frame: _Frame, name: Any, state: _State) -> Iterator[Event]:
-        states = _resolve(frame.resources.get("/ExtGState")) or DictionaryObject()
-        gs = _resolve(states.get(str(name))) if isinstance(states, DictionaryObject) else None
+    def ext_gstate(self, frame: Frame, name: Any, state: GState) -> Iterator[Event]:
+        states = resolve(frame.resources.get("/ExtGState")) or DictionaryObject()
+        gs = resolve(states.get(str(name))) if isinstance(states, DictionaryObject) else None
         if not isinstance(gs, DictionaryObject):
             yield Problem(f"graphics state {name} is used but not defined", frame.where)
             return
         if "/OP" in gs:
-            state.op_stroke = _bool(gs["/OP"])
-            state.op_fill = _bool(gs.get("/op", gs["/OP"]))
+            state.op_stroke = boolean(gs["/OP"])
+            state.op_fill = boolean(gs.get("/op", gs["/OP"]))
         elif "/op" in gs:
-            state.op_fill = _bool(gs["/op"])
+            state.op_fill = boolean(gs["/op"])
         if "/OPM" in gs:
-            state.opm = int(_resolve(gs["/OPM"]))
+            state.opm = int(resolve(gs["/OPM"]))
         if "/LW" in gs:
-            state.width = _num(_resolve(gs["/LW"]))
+            state.width = num(resolve(gs["/LW"]))
         if "/LC" in gs:
-            state.cap = int(_resolve(gs["/LC"]))
+            state.cap = int(resolve(gs["/LC"]))
         if "/D" in gs:
-            dash = _resolve(gs["/D"])
-            state.dashed = bool(dash and _resolve(dash[0]))
+            dash = resolve(gs["/D"])
+            state.dashed = bool(dash and resolve(dash[0]))
         if "/Font" in gs:
-            ref, size = _resolve(gs["/Font"])
-            state.font, state.size = self.font(ref), _num(size)
-        smask = _resolve(gs.get("/SMask"))
+            ref, size = resolve(gs["/Font"])
+            state.font, state.size = self.font(ref), num(size)
+        smask = resolve(gs.get("/SMask"))
         if smask is not None and smask != "/None":
             yield Transparency(f"graphics state {name} has a soft mask (/SMask)", frame.where)
         for key in ("/CA", "/ca"):
-            if key in gs and _num(_resolve(gs[key])) < 1.0:
-                yield Transparency(
-                    f"graphics state {name} sets {key} {_num(_resolve(gs[key])):g}", frame.where
-                )
-        blend = _resolve(gs.get("/BM"))
+            if key in gs and num(resolve(gs[key])) < 1.0:
+                yield Transparency(f"graphics state {name} sets {key} {num(resolve(gs[key])):g}", frame.where)
+        blend = resolve(gs.get("/BM"))
         if isinstance(blend, list):
-            blend = _resolve(blend[0]) if blend else None
+            blend = resolve(blend[0]) if blend else None
         if blend is not None and str(blend) not in ("/Normal", "/Compatible"):
             yield Transparency(f"graphics state {name} sets blend mode {blend}", frame.where)
 
-    def image(self, frame: _Frame, label: str, xobj: DictionaryObject, state: _State, ref: Any) -> Image:
-        mask = _bool(xobj.get("/ImageMask", False))
+    def image(self, frame: Frame, label: str, xobj: DictionaryObject, state: GState, ref: Any) -> Image:
+        mask = boolean(xobj.get("/ImageMask", False))
         space = None if mask else self.space_value(xobj.get("/ColorSpace", "/DeviceGray"), label, frame, 0)
         if not mask and "/ColorSpace" not in xobj and xobj.get("/Filter") in ("/JPXDecode", ["/JPXDecode"]):
             space = Space("JPX (colour space in the JPEG 2000 data)", 3, label=label)
-        soft = "/SMask" in xobj or int(_resolve(xobj.get("/SMaskInData", 0)) or 0) > 0
+        soft = "/SMask" in xobj or int(resolve(xobj.get("/SMaskInData", 0)) or 0) > 0
         return self._placed(
             label,
-            int(_resolve(xobj.get("/Width", 0))),
-            int(_resolve(xobj.get("/Height", 0))),
-            1 if mask else int(_resolve(xobj.get("/BitsPerComponent", 8)) or 8),
+            int(resolve(xobj.get("/Width", 0))),
+            int(resolve(xobj.get("/Height", 0))),
+            1 if mask else int(resolve(xobj.get("/BitsPerComponent", 8)) or 8),
             space,
             soft,
             state,
@@ -227,16 +225,16 @@ class Resources:
             xobj,
         )
 
-    def inline_image(self, frame: _Frame, operands: Any, state: _State) -> Image:
+    def inline_image(self, frame: Frame, operands: Any, state: GState) -> Image:
         settings = operands.get("settings", {}) if isinstance(operands, dict) else {}
 
         def get(*keys: str, default: Any = None) -> Any:
             for k in keys:
                 if k in settings:
-                    return _resolve(settings[k])
+                    return resolve(settings[k])
             return default
 
-        mask = _bool(get("/IM", "/ImageMask", default=False))
+        mask = boolean(get("/IM", "/ImageMask", default=False))
         space = (
             None
             if mask
@@ -262,7 +260,7 @@ class Resources:
         bits: int,
         space: Space | None,
         soft: bool,
-        state: _State,
+        state: GState,
         where: str,
         stream: Any,
     ) -> Image:
@@ -282,9 +280,9 @@ class Resources:
             stream,
         )
 
-    def shading(self, frame: _Frame, name: Any, where: str) -> Iterator[Event]:
-        shadings = _resolve(frame.resources.get("/Shading")) or DictionaryObject()
-        shading = _resolve(shadings.get(str(name))) if isinstance(shadings, DictionaryObject) else None
+    def shading(self, frame: Frame, name: Any, where: str) -> Iterator[Event]:
+        shadings = resolve(frame.resources.get("/Shading")) or DictionaryObject()
+        shading = resolve(shadings.get(str(name))) if isinstance(shadings, DictionaryObject) else None
         if not isinstance(shading, DictionaryObject):
             yield Problem(f"shading {name} is used but not defined", where)
             return

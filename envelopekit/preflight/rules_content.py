@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from ..units import mm
-from .context import Limits, PageContext, Profile, _f
+from .context import Limits, PageContext, Profile, finding
 from .drawn import Colour, Event, Image, Paint, Problem, Shade, Space, Text, Transparency
-from .measure import _colours, _decoded, _die, _extent, _registration, _where
+from .measure import colours_of, decoded_image, die_of, extent_of, is_registration, where_of
 from .report import Finding, Severity
 
 
 def check_content(page: PageContext, profile: Profile, limits: Limits) -> Iterator[Finding]:
     for e in page.events:
         if isinstance(e, Problem):
-            yield _f(
+            yield finding(
                 "pdf-syntax",
                 "error",
                 page.number,
@@ -32,7 +32,7 @@ def check_content(page: PageContext, profile: Profile, limits: Limits) -> Iterat
 def check_fonts(page: PageContext, profile: Profile, limits: Limits) -> Iterator[Finding]:
     for e in page.events:
         if isinstance(e, Text) and e.visible and not e.font.embedded:
-            yield _f(
+            yield finding(
                 "fonts-embedded",
                 "error",
                 page.number,
@@ -94,7 +94,7 @@ def check_colour_spaces(page: PageContext, profile: Profile, limits: Limits) -> 
         for space, what in _painted_spaces(e):
             fault = _space_fault(space, profile, page.default_rgb)
             if fault:
-                yield _f(
+                yield finding(
                     "colour-space",
                     "error",
                     page.number,
@@ -113,9 +113,9 @@ def check_transparency(page: PageContext, profile: Profile, limits: Limits) -> I
     )
     for e in page.events:
         if isinstance(e, Transparency):
-            yield _f("transparency", severity, page.number, e.what, e.where, fix)
+            yield finding("transparency", severity, page.number, e.what, e.where, fix)
         elif isinstance(e, Image) and e.soft_mask:
-            yield _f(
+            yield finding(
                 "transparency", severity, page.number, f"image {e.name} has a soft mask (alpha)", e.where, fix
             )
 
@@ -128,16 +128,16 @@ def check_hairlines(page: PageContext, profile: Profile, limits: Limits) -> Iter
             width, colour = e.width, e.stroke
         else:
             continue
-        if _die(colour, limits):
+        if die_of(colour, limits):
             continue  # technical lines: not printed
         if width < limits.min_line - 1e-3:
             shown = "a 0-width line (the device's thinnest)" if width <= 0 else f"a {width:.3f} pt line"
-            yield _f(
+            yield finding(
                 "hairlines",
                 "error",
                 page.number,
                 f"{shown}, under {limits.min_line:g} pt",
-                _where(e, page, _extent(e)),
+                where_of(e, page, extent_of(e)),
                 f"draw lines at least {limits.min_line:g} pt wide",
             )
 
@@ -151,17 +151,17 @@ def check_rich_black_text(page: PageContext, profile: Profile, limits: Limits) -
         if not (isinstance(e, Text) and e.visible and e.filled):
             continue
         inks = e.fill.inks()
-        if inks is None or _registration(e.fill, limits):
+        if inks is None or is_registration(e.fill, limits):
             continue
         cmy = sum(inks.get(k, 0.0) for k in ("Cyan", "Magenta", "Yellow"))
         if _black(inks) >= 0.8 and cmy > 0.005:
             small = e.size < limits.rich_black_size
-            yield _f(
+            yield finding(
                 "rich-black-text",
                 "error" if small else "warning",
                 page.number,
                 f"{e.size:.1f} pt text in rich black {e.fill.describe()} (misregisters into colour fringes)",
-                _where(e, page, e.bbox),
+                where_of(e, page, e.bbox),
                 "set text in 100 % K only",
             )
 
@@ -175,7 +175,7 @@ def _total(colour: Colour, limits: Limits) -> float | None:
 
 def check_total_ink(page: PageContext, profile: Profile, limits: Limits) -> Iterator[Finding]:
     for e in page.events:
-        for colour, what in _colours(e):
+        for colour, what in colours_of(e):
             if isinstance(e, Image) and e.space is not None:
                 total = _image_ink(e, page)
                 desc = "image pixels"
@@ -183,12 +183,12 @@ def check_total_ink(page: PageContext, profile: Profile, limits: Limits) -> Iter
                 total = _total(colour, limits)
                 desc = colour.describe()
             if total is not None and total > limits.max_ink + 1e-6:
-                yield _f(
+                yield finding(
                     "total-ink",
                     "error",
                     page.number,
                     f"{what} at {100 * total:.0f} % total ink ({desc}), over {100 * limits.max_ink:.0f} %",
-                    _where(e, page, _extent(e)),
+                    where_of(e, page, extent_of(e)),
                     f"keep total area coverage under {100 * limits.max_ink:.0f} %",
                 )
 
@@ -201,7 +201,7 @@ def _image_ink(e: Image, page: PageContext) -> float | None:
     key = ("ink", getattr(e.stream, "indirect_reference", None) or id(e.stream))
     if key in page.cache:
         return page.cache[key]  # type: ignore[no-any-return,unused-ignore]
-    im = _decoded(e, page)
+    im = decoded_image(e, page)
     total = None
     if im is not None and im.mode == "CMYK":
         from PIL import ImageMath
@@ -220,12 +220,12 @@ def check_image_resolution(page: PageContext, profile: Profile, limits: Limits) 
         ppi = min(e.pixels[0] / (e.placed[0] / 72.0), e.pixels[1] / (e.placed[1] / 72.0))
         if ppi < limits.min_ppi - 0.5:
             severity: Severity = "error" if ppi < limits.error_ppi else "warning"
-            yield _f(
+            yield finding(
                 "image-resolution",
                 severity,
                 page.number,
                 f"image {e.name} ({e.pixels[0]} x {e.pixels[1]} px) is {ppi:.0f} ppi at its placed size "
                 f"({e.placed[0] / mm:.1f} x {e.placed[1] / mm:.1f} mm)",
-                _where(e, page, e.bbox),
+                where_of(e, page, e.bbox),
                 f"supply at least {limits.min_ppi:.0f} ppi at the placed size, or place it smaller",
             )

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-from .context import Limits, PageContext, Profile, _f
+from .context import Limits, PageContext, Profile, finding
 from .drawn import Paint
-from .measure import _colours, _die, _segments, _where
+from .measure import colours_of, die_of, segments_of, where_of
 from .report import Finding
 
 
@@ -45,13 +45,13 @@ _DIE_LIKE = {
 def check_die_names(page: PageContext, profile: Profile, limits: Limits) -> Iterator[Finding]:
     exact = {_norm(n): n for n in limits.die_inks}
     for e in page.events:
-        for colour, _what in _colours(e):
+        for colour, _what in colours_of(e):
             for name in colour.space.colorants:
                 if name in limits.die_inks:
                     continue
                 key = _norm(name)
                 if key in exact:
-                    yield _f(
+                    yield finding(
                         "die-spot-name",
                         "error",
                         page.number,
@@ -60,7 +60,7 @@ def check_die_names(page: PageContext, profile: Profile, limits: Limits) -> Iter
                         f"rename the swatch to {exact[key]} (case and spaces matter)",
                     )
                 elif key in _DIE_LIKE:
-                    yield _f(
+                    yield finding(
                         "die-spot-name",
                         "warning",
                         page.number,
@@ -72,49 +72,49 @@ def check_die_names(page: PageContext, profile: Profile, limits: Limits) -> Iter
 
 def check_die_overprint(page: PageContext, profile: Profile, limits: Limits) -> Iterator[Finding]:
     for e in page.events:
-        if isinstance(e, Paint) and e.op == "stroke" and _die(e.colour, limits) and not e.overprint:
-            yield _f(
+        if isinstance(e, Paint) and e.op == "stroke" and die_of(e.colour, limits) and not e.overprint:
+            yield finding(
                 "die-overprint",
                 "error",
                 page.number,
-                f"{'+'.join(_die(e.colour, limits))} die line does not overprint (knocks out artwork)",
-                _where(e, page, e.bbox),
+                f"{'+'.join(die_of(e.colour, limits))} die line does not overprint (knocks out artwork)",
+                where_of(e, page, e.bbox),
                 "set stroke overprint (/OP true) for die lines",
             )
 
 
 def check_die_separation(page: PageContext, profile: Profile, limits: Limits) -> Iterator[Finding]:
     for e in page.events:
-        for colour, what in _colours(e):
-            inks = _die(colour, limits)
+        for colour, what in colours_of(e):
+            inks = die_of(colour, limits)
             if not inks:
                 continue
             if isinstance(e, Paint) and e.op == "stroke":
                 others = [n for n in colour.space.colorants if n not in limits.die_inks]
                 if others:
-                    yield _f(
+                    yield finding(
                         "die-separation",
                         "error",
                         page.number,
                         f"die line shares a DeviceN colour with {', '.join(others)}",
-                        _where(e, page, e.bbox),
+                        where_of(e, page, e.bbox),
                         "stroke die lines in their spot colour alone",
                     )
                 continue
             box = getattr(e, "bbox", None)
-            yield _f(
+            yield finding(
                 "die-separation",
                 "error",
                 page.number,
                 f"{what} on the {'+'.join(inks)} separation (only die-line strokes belong there)",
-                _where(e, page, box),
+                where_of(e, page, box),
                 "draw artwork in process colours; die separations hold die lines only",
             )
 
 
 def _path_key(e: Paint) -> frozenset[tuple[tuple[float, float], tuple[float, float]]]:
     out = set()
-    for a, b in _segments(e):
+    for a, b in segments_of(e):
         p = (round(a[0], 2), round(a[1], 2))
         q = (round(b[0], 2), round(b[1], 2))
         if p != q:
@@ -127,17 +127,17 @@ def check_die_duplicate(page: PageContext, profile: Profile, limits: Limits) -> 
     for e in page.events:
         if not (isinstance(e, Paint) and e.op == "stroke"):
             continue
-        for ink in _die(e.colour, limits):
+        for ink in die_of(e.colour, limits):
             key = (ink, page.memo("path", e, partial(_path_key, e)))
             if not key[1]:
                 continue
             if key in seen:
-                yield _f(
+                yield finding(
                     "die-duplicate",
                     "error",
                     page.number,
                     f"{ink} path drawn twice (the cutter would run it twice)",
-                    _where(e, page, e.bbox),
+                    where_of(e, page, e.bbox),
                     "draw each die line once",
                 )
             else:

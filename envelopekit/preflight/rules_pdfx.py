@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .context import DocContext, Limits, Profile, _f
+from .context import DocContext, Limits, Profile, finding
 from .report import Finding
 
 
@@ -33,7 +33,7 @@ def check_pdfx_version(doc: DocContext, profile: Profile, limits: Limits) -> Ite
     rule = "pdfx-version"
     m = re.match(r"%PDF-(\d+)\.(\d+)", doc.header or "")
     if m is None:
-        yield _f(
+        yield finding(
             rule,
             "error",
             None,
@@ -42,7 +42,7 @@ def check_pdfx_version(doc: DocContext, profile: Profile, limits: Limits) -> Ite
             "write a %PDF-1.x header",
         )
     elif (int(m[1]), int(m[2])) > profile.max_pdf:
-        yield _f(
+        yield finding(
             rule,
             "error",
             None,
@@ -52,7 +52,7 @@ def check_pdfx_version(doc: DocContext, profile: Profile, limits: Limits) -> Ite
             f"write PDF {profile.max_pdf[0]}.{profile.max_pdf[1]} or lower",
         )
     if doc.encrypted:
-        yield _f(
+        yield finding(
             rule,
             "error",
             None,
@@ -71,7 +71,7 @@ def check_pdfx_version(doc: DocContext, profile: Profile, limits: Limits) -> Ite
         found = _text(doc.info.get("/GTS_PDFXVersion"))
         where = "Info /GTS_PDFXVersion"
     if not found:
-        yield _f(
+        yield finding(
             rule,
             "error",
             None,
@@ -80,7 +80,7 @@ def check_pdfx_version(doc: DocContext, profile: Profile, limits: Limits) -> Ite
             f"set {where.split()[-1]} to ({profile.versions[0]})",
         )
     elif not any(found.startswith(v) for v in profile.versions):
-        yield _f(
+        yield finding(
             rule,
             "error",
             None,
@@ -90,7 +90,7 @@ def check_pdfx_version(doc: DocContext, profile: Profile, limits: Limits) -> Ite
         )
     for key in ("/Title", "/CreationDate", "/ModDate"):
         if not _text(doc.info.get(key)) and not (profile.xmp_version and doc.xmp):
-            yield _f(
+            yield finding(
                 rule,
                 "error",
                 None,
@@ -118,7 +118,7 @@ def check_output_intent(doc: DocContext, profile: Profile, limits: Limits) -> It
             pdfx.append(item)
     where = "Catalog /OutputIntents"
     if not pdfx:
-        yield _f(
+        yield finding(
             rule,
             "error",
             None,
@@ -128,7 +128,7 @@ def check_output_intent(doc: DocContext, profile: Profile, limits: Limits) -> It
         )
         return
     if len(pdfx) > 1:
-        yield _f(
+        yield finding(
             rule,
             "error",
             None,
@@ -147,7 +147,7 @@ def _check_condition(intent: Any, profile: Profile, where: str) -> Iterator[Find
     dest = intent.get("/DestOutputProfile")
     dest = dest.get_object() if dest is not None else None
     if not ident.strip():
-        yield _f(
+        yield finding(
             rule,
             "error",
             None,
@@ -157,7 +157,7 @@ def _check_condition(intent: Any, profile: Profile, where: str) -> Iterator[Find
         )
     if dest is None:
         if profile.output_profile:
-            yield _f(
+            yield finding(
                 rule,
                 "error",
                 None,
@@ -166,7 +166,7 @@ def _check_condition(intent: Any, profile: Profile, where: str) -> Iterator[Find
                 "embed the printer's CMYK ICC profile as DestOutputProfile",
             )
         elif not _text(intent.get("/RegistryName")):
-            yield _f(
+            yield finding(
                 rule,
                 "error",
                 None,
@@ -175,7 +175,7 @@ def _check_condition(intent: Any, profile: Profile, where: str) -> Iterator[Find
                 "add RegistryName (http://www.color.org) for a registered condition, or embed its profile",
             )
         elif ident and not _REGISTERED.match(ident.strip()):
-            yield _f(
+            yield finding(
                 rule,
                 "warning",
                 None,
@@ -186,7 +186,7 @@ def _check_condition(intent: Any, profile: Profile, where: str) -> Iterator[Find
     else:
         n = dest.get("/N") if hasattr(dest, "get") else None
         if n is not None and int(n) != 4:
-            yield _f(
+            yield finding(
                 rule,
                 "error",
                 None,
@@ -200,7 +200,7 @@ def check_document_id(doc: DocContext, profile: Profile, limits: Limits) -> Iter
     ident = doc.trailer.get("/ID")
     ident = _resolved(ident)
     if not ident or len(ident) != 2:
-        yield _f(
+        yield finding(
             "document-id",
             "error",
             None,
@@ -214,7 +214,7 @@ def check_trapped(doc: DocContext, profile: Profile, limits: Limits) -> Iterator
     trapped = _text(doc.info.get("/Trapped"))
     if trapped not in ("/True", "/False"):
         shown = "missing" if trapped is None else trapped
-        yield _f(
+        yield finding(
             "trapped",
             "error",
             None,

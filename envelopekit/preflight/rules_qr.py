@@ -13,9 +13,19 @@ from functools import partial
 from typing import Any
 
 from ..units import mm
-from .context import Limits, PageContext, Profile, _f
+from .context import Limits, PageContext, Profile, finding
 from .drawn import Box, Colour, Image, Paint, scale
-from .measure import _colours, _decoded, _die, _extent, _intersects, _mm, _parts, _registration, _where
+from .measure import (
+    colours_of,
+    decoded_image,
+    die_of,
+    extent_of,
+    in_mm,
+    intersects,
+    is_registration,
+    parts_of,
+    where_of,
+)
 from .report import Finding, Severity
 
 
@@ -56,7 +66,7 @@ def find_qr(e: Paint) -> QR | None:
     return QR(e, n, pitch * scale(m), abs(sx - sy) <= 0.01 * max(sx, sy), e.bbox)
 
 
-def _qrs(page: PageContext) -> list[QR]:
+def qr_codes_on(page: PageContext) -> list[QR]:
     hit = page.local.get("qrs")
     if hit is None:
         hit = page.local["qrs"] = []
@@ -69,13 +79,13 @@ def _qrs(page: PageContext) -> list[QR]:
 
 
 def check_qr_module(page: PageContext, profile: Profile, limits: Limits) -> Iterator[Finding]:
-    for q in _qrs(page):
-        where = _where(q.paint, page, q.box)
+    for q in qr_codes_on(page):
+        where = where_of(q.paint, page, q.box)
         size = q.module / mm
         if q.module < limits.error_module - 1e-6 or q.module < limits.min_module - 1e-6:
             severity: Severity = "error" if q.module < limits.error_module - 1e-6 else "warning"
             floor = limits.error_module if severity == "error" else limits.min_module
-            yield _f(
+            yield finding(
                 "qr-module-size",
                 severity,
                 page.number,
@@ -84,7 +94,7 @@ def check_qr_module(page: PageContext, profile: Profile, limits: Limits) -> Iter
                 "make the code larger or its URL shorter (a smaller version)",
             )
         if not q.square:
-            yield _f(
+            yield finding(
                 "qr-module-size",
                 "error",
                 page.number,
@@ -98,7 +108,7 @@ def _dark(colour: Colour, limits: Limits) -> bool:
     inks = colour.inks()
     if inks is None:
         return True  # RGB and the like: reported by colour-space; assume it shows
-    if _registration(colour, limits):
+    if is_registration(colour, limits):
         return True
     k = inks.get("Black", 0.0)
     cmy = sum(inks.get(n, 0.0) for n in ("Cyan", "Magenta", "Yellow"))
@@ -110,36 +120,36 @@ def _dark(colour: Colour, limits: Limits) -> bool:
 
 
 def check_qr_quiet_zone(page: PageContext, profile: Profile, limits: Limits) -> Iterator[Finding]:
-    for q in _qrs(page):
+    for q in qr_codes_on(page):
         quiet = 4 * q.module
         b = q.box
         zone = (b[0] - quiet, b[1] - quiet, b[2] + quiet, b[3] + quiet)
         for e in page.events:
             if e is q.paint:
                 continue
-            ext = _extent(e)
-            if ext is None or not _intersects(ext, zone):
+            ext = extent_of(e)
+            if ext is None or not intersects(ext, zone):
                 continue
-            hits = [p for p in _parts(e) if _intersects(p, zone)]
-            colours = _colours(e)
-            if not hits or all(_die(c, limits) for c, _ in colours):
+            hits = [p for p in parts_of(e) if intersects(p, zone)]
+            colours = colours_of(e)
+            if not hits or all(die_of(c, limits) for c, _ in colours):
                 continue  # die lines are not printed
             if isinstance(e, Image) or any(_dark(c, limits) for c, _ in colours):
                 kind = colours[0][1] if colours else "content"
                 ext = hits[0]
-                inside = "behind or over the code" if _intersects(ext, b) else "in its 4-module quiet zone"
-                yield _f(
+                inside = "behind or over the code" if intersects(ext, b) else "in its 4-module quiet zone"
+                yield finding(
                     "qr-quiet-zone",
                     "error",
                     page.number,
-                    f"{kind} {inside} ({_mm(ext, page)})",
-                    _where(q.paint, page, q.box),
+                    f"{kind} {inside} ({in_mm(ext, page)})",
+                    where_of(q.paint, page, q.box),
                     "keep 4 modules of light, empty space around every QR code",
                 )
 
 
 def check_qr_colour(page: PageContext, profile: Profile, limits: Limits) -> Iterator[Finding]:
-    for q in _qrs(page):
+    for q in qr_codes_on(page):
         inks = q.paint.colour.inks()
         k_only = (
             inks is not None
@@ -147,12 +157,12 @@ def check_qr_colour(page: PageContext, profile: Profile, limits: Limits) -> Iter
             and all(v < 1e-3 for n, v in inks.items() if n != "Black")
         )
         if not k_only:
-            yield _f(
+            yield finding(
                 "qr-colour",
                 "error",
                 page.number,
                 f"QR code in {q.paint.colour.describe()}, not 100 % K",
-                _where(q.paint, page, q.box),
+                where_of(q.paint, page, q.box),
                 "draw QR codes in 100 % K (0 0 0 1 k) only",
             )
 
@@ -163,14 +173,14 @@ def check_qr_raster(page: PageContext, profile: Profile, limits: Limits) -> Iter
             continue
         key = ("qr", getattr(e.stream, "indirect_reference", None) or id(e.stream))
         if key not in page.cache:
-            page.cache[key] = _barcode_in(_decoded(e, page))
+            page.cache[key] = _barcode_in(decoded_image(e, page))
         if page.cache[key]:
-            yield _f(
+            yield finding(
                 "qr-vector",
                 "error",
                 page.number,
                 f"image {e.name} holds a QR code (rasterised)",
-                _where(e, page, e.bbox),
+                where_of(e, page, e.bbox),
                 "draw QR codes as vector paths in 100 % K",
             )
 

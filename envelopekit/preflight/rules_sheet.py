@@ -13,17 +13,27 @@ from functools import partial
 from typing import Any
 
 from ..units import mm
-from .context import TOL, Limits, PageContext, Profile, _f
+from .context import TOL, Limits, PageContext, Profile, finding
 from .drawn import Box, Event, Paint, Placed, Text
-from .measure import _colours, _die, _inside, _intersects, _mm, _parts, _registration, _segments, _where
+from .measure import (
+    colours_of,
+    die_of,
+    in_mm,
+    intersects,
+    is_inside,
+    is_registration,
+    parts_of,
+    segments_of,
+    where_of,
+)
 from .report import Finding
-from .rules_qr import _qrs
+from .rules_qr import qr_codes_on
 
 
 def check_boxes(page: PageContext, profile: Profile, limits: Limits) -> Iterator[Finding]:
     rule, n = "boxes", page.number
     if page.trim is None:
-        yield _f(
+        yield finding(
             rule,
             "error",
             n,
@@ -32,7 +42,7 @@ def check_boxes(page: PageContext, profile: Profile, limits: Limits) -> Iterator
             "set TrimBox to the finished piece (the imposed area on a press sheet)",
         )
     if page.bleed is None:
-        yield _f(
+        yield finding(
             rule,
             "error",
             n,
@@ -42,43 +52,43 @@ def check_boxes(page: PageContext, profile: Profile, limits: Limits) -> Iterator
         )
     if page.trim is None or page.bleed is None:
         return
-    if not _inside(page.bleed, page.media):
-        yield _f(
+    if not is_inside(page.bleed, page.media):
+        yield finding(
             rule,
             "error",
             n,
             "BleedBox runs outside MediaBox",
-            f"BleedBox {_mm(page.bleed, page)}",
+            f"BleedBox {in_mm(page.bleed, page)}",
             "make MediaBox large enough to hold the bleed",
         )
-    if not _inside(page.trim, page.bleed):
-        yield _f(
+    if not is_inside(page.trim, page.bleed):
+        yield finding(
             rule,
             "error",
             n,
             "TrimBox runs outside BleedBox",
-            f"TrimBox {_mm(page.trim, page)}",
+            f"TrimBox {in_mm(page.trim, page)}",
             "BleedBox is the TrimBox plus the bleed on every side",
         )
         return
     t, b = page.trim, page.bleed
     bleed = min(t[0] - b[0], t[1] - b[1], b[2] - t[2], b[3] - t[3])
     if bleed < TOL:
-        yield _f(
+        yield finding(
             rule,
             "error",
             n,
             "no bleed: BleedBox is the TrimBox on at least one side",
-            f"BleedBox {_mm(b, page)}",
+            f"BleedBox {in_mm(b, page)}",
             f"extend artwork and BleedBox {limits.min_bleed / mm:g} mm past the trim",
         )
     elif bleed < limits.min_bleed - TOL:
-        yield _f(
+        yield finding(
             rule,
             "warning",
             n,
             f"only {bleed / mm:.1f} mm of bleed",
-            f"BleedBox {_mm(b, page)}",
+            f"BleedBox {in_mm(b, page)}",
             f"give {limits.min_bleed / mm:g} mm of bleed",
         )
 
@@ -93,7 +103,7 @@ def pieces(page: PageContext) -> list[tuple[Box, Box | None]]:
     placed = [
         e.bbox
         for e in page.events
-        if isinstance(e, Placed) and _inside(e.bbox, outer) and not _inside(page.trim, e.bbox)
+        if isinstance(e, Placed) and is_inside(e.bbox, outer) and not is_inside(page.trim, e.bbox)
     ]
     if placed:
         return [(b, None) for b in placed]
@@ -107,55 +117,55 @@ def check_marks(page: PageContext, profile: Profile, limits: Limits) -> Iterator
     bleed = page.bleed
     regions = pieces(page)
     for e in page.events:
-        colours = _colours(e)
+        colours = colours_of(e)
         if not colours:
             continue
-        if any(_registration(c, limits) for c, _ in colours):
-            parts = _parts(e)
-            inside = [b for b in parts for trim, _ in regions if _intersects(b, trim)]
-            bled = [b for b in parts for _, bl in regions if bl is not None and _intersects(b, bl)]
+        if any(is_registration(c, limits) for c, _ in colours):
+            parts = parts_of(e)
+            inside = [b for b in parts for trim, _ in regions if intersects(b, trim)]
+            bled = [b for b in parts for _, bl in regions if bl is not None and intersects(b, bl)]
             if inside:
-                yield _f(
+                yield finding(
                     rule,
                     "error",
                     n,
                     f"registration colour {limits.registration} inside a trim "
                     "(it prints on every plate, die plates included)",
-                    _where(e, page, inside[0]),
+                    where_of(e, page, inside[0]),
                     "keep marks and slugs outside the trim and bleed",
                 )
             elif bled:
-                yield _f(
+                yield finding(
                     rule,
                     "warning",
                     n,
                     "a mark inside the bleed",
-                    _where(e, page, bled[0]),
+                    where_of(e, page, bled[0]),
                     "start marks outside the bleed (about 3 mm past the trim)",
                 )
             if isinstance(e, Paint) and e.op == "stroke" and e.width > limits.max_mark + 1e-3:
-                yield _f(
+                yield finding(
                     rule,
                     "warning",
                     n,
                     f"a {e.width:.2f} pt mark, heavier than {limits.max_mark:g} pt",
-                    _where(e, page, e.bbox),
+                    where_of(e, page, e.bbox),
                     f"draw marks {limits.min_line:g}-{limits.max_mark:g} pt",
                 )
         elif (
             isinstance(e, Paint)
             and e.op == "stroke"
             and bleed is not None
-            and not _die(e.colour, limits)
-            and not any(_intersects(b, bleed, -TOL) for b in e.parts())
+            and not die_of(e.colour, limits)
+            and not any(intersects(b, bleed, -TOL) for b in e.parts())
         ):
-            yield _f(
+            yield finding(
                 rule,
                 "warning",
                 n,
                 f"a line outside the bleed in {e.colour.describe()}, not in "
                 f"registration colour {limits.registration}",
-                _where(e, page, e.bbox),
+                where_of(e, page, e.bbox),
                 f"draw crop and fold marks in {limits.registration} so they print on every plate",
             )
 
@@ -167,24 +177,24 @@ def check_safe_margin(page: PageContext, profile: Profile, limits: Limits) -> It
     inner = (trim[0] + limits.safe, trim[1] + limits.safe, trim[2] - limits.safe, trim[3] - limits.safe)
     cuts: tuple[Any, ...] | None = None
     cuts_id = 0
-    items: list[tuple[Event, Box, str]] = [(q.paint, q.box, "QR code") for q in _qrs(page)]
+    items: list[tuple[Event, Box, str]] = [(q.paint, q.box, "QR code") for q in qr_codes_on(page)]
     items += [
         (e, e.bbox, "text")
         for e in page.events
         if isinstance(e, Text)
         and e.visible
-        and not any(_registration(c, limits) or _die(c, limits) for c, _ in _colours(e))
+        and not any(is_registration(c, limits) or die_of(c, limits) for c, _ in colours_of(e))
     ]
     for e, box, what in items:
-        if not _intersects(box, trim):
+        if not intersects(box, trim):
             continue  # a slug or label outside the trim
-        if not _inside(box, trim):
-            yield _f(
+        if not is_inside(box, trim):
+            yield finding(
                 "safe-margin",
                 "error",
                 page.number,
                 f"{what} runs across the trim",
-                _where(e, page, box),
+                where_of(e, page, box),
                 f"keep {what} {limits.safe / mm:g} mm inside the trim",
             )
             continue
@@ -196,22 +206,22 @@ def check_safe_margin(page: PageContext, profile: Profile, limits: Limits) -> It
         if hit is None:
             hit = page.cache[key] = _nearest_cut(box, cuts, limits.safe)
         if hit == 0.0:
-            yield _f(
+            yield finding(
                 "safe-margin",
                 "error",
                 page.number,
                 f"{what} crosses a cut line",
-                _where(e, page, box),
+                where_of(e, page, box),
                 f"keep {what} {limits.safe / mm:g} mm inside every cut",
             )
-        elif hit < limits.safe - TOL or not _inside(box, inner):
+        elif hit < limits.safe - TOL or not is_inside(box, inner):
             d = min(hit, box[0] - trim[0], box[1] - trim[1], trim[2] - box[2], trim[3] - box[3])
-            yield _f(
+            yield finding(
                 "safe-margin",
                 "warning",
                 page.number,
                 f"{what} {d / mm:.1f} mm from the cut, inside the {limits.safe / mm:g} mm safe margin",
-                _where(e, page, box),
+                where_of(e, page, box),
                 f"move it at least {limits.safe / mm:g} mm inside the cut",
             )
 
@@ -233,7 +243,7 @@ def _cuts(page: PageContext, limits: Limits) -> tuple[tuple[tuple[float, float],
     segs: list[tuple[tuple[float, float], tuple[float, float]]] = []
     for e in page.events:
         if isinstance(e, Paint) and e.op == "stroke" and limits.cut_ink in e.colour.space.colorants:
-            segs += page.memo("segments", e, partial(_segments, e))
+            segs += page.memo("segments", e, partial(segments_of, e))
     return tuple(segs)
 
 
@@ -286,9 +296,9 @@ def check_slug(page: PageContext, profile: Profile, limits: Limits) -> Iterator[
     if page.trim is None:
         return
     for e in page.events:
-        if isinstance(e, Text) and e.visible and not _intersects(e.bbox, page.trim, -TOL):
+        if isinstance(e, Text) and e.visible and not intersects(e.bbox, page.trim, -TOL):
             return
-    yield _f(
+    yield finding(
         "slug",
         "warning",
         page.number,
