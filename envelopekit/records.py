@@ -34,26 +34,26 @@ from .limits import regular_file
 from .records_fields import (
     ALIASES,
     MAX_CELL,
-    _canonical,
-    _Options,
-    _slug,
+    Options,
+    canonical,
     clean_value,
+    header_slug,
     normalise_header,
     text_faults,
 )
-from .records_json import _json_items, _json_records
+from .records_json import json_items, json_records
 from .records_model import FieldMap, Kind, Record, RecordStream, Rejected
 from .records_tables import (
-    _CSV_FIELD_LIMIT,
-    _SEP_LINE,
-    _csv_rows,
-    _delimiter_option,
-    _header_names,
-    _table_records,
+    CSV_FIELD_LIMIT,
+    SEP_LINE,
+    csv_rows,
+    delimiter_option,
     detect_delimiter,
+    header_names,
+    table_records,
 )
 from .records_text import SNIFF_BYTES as SNIFF_BYTES
-from .records_text import _check_encoding, _decode, _Lines, _not_text, detect_encoding
+from .records_text import Lines, check_encoding, decode_text, detect_encoding, not_text
 
 __all__ = [
     "ALIASES",
@@ -74,10 +74,10 @@ __all__ = [
     "text_faults",
 ]
 
-MAX_LINE = 4 * _CSV_FIELD_LIMIT
+MAX_LINE = 4 * CSV_FIELD_LIMIT
 """The longest physical line read, in characters (16 M): /dev/zero or a binary file stops
 here instead of filling memory while the reader looks for a line break."""
-MAX_JSON_RECORD = 4 * _CSV_FIELD_LIMIT
+MAX_JSON_RECORD = 4 * CSV_FIELD_LIMIT
 """The most characters one JSON value (a record) may span: 16 M."""
 
 
@@ -94,18 +94,18 @@ def _options(
     id_field: str,
     required: Iterable[str],
     rename: Mapping[str, str] | None,
-) -> _Options:
+) -> Options:
     """Names the caller passes are matched like headers, so required=["Zip"] means postal_code."""
     req = (required,) if isinstance(required, str) else tuple(required)
-    slugs = {_slug(k): _slug(v) for k, v in (rename or {}).items()}
-    fields = _canonical(id_field, {}), tuple(_canonical(r, {}) for r in req), slugs
+    slugs = {header_slug(k): header_slug(v) for k, v in (rename or {}).items()}
+    fields = canonical(id_field, {}), tuple(canonical(r, {}) for r in req), slugs
     if encoding is not None:
-        _check_encoding(encoding, file)
-    return _Options(file, kind, encoding, _delimiter_option(delimiter), *fields)
+        check_encoding(encoding, file)
+    return Options(file, kind, encoding, delimiter_option(delimiter), *fields)
 
 
 def _stream(
-    text: IO[str] | None, binary: IO[bytes] | None, opts: _Options, close: list[Callable[[], None]]
+    text: IO[str] | None, binary: IO[bytes] | None, opts: Options, close: list[Callable[[], None]]
 ) -> RecordStream:
     """Read the header and the first record now, so a bad file fails at the call, not mid-batch."""
     file, kind, sep, label = opts.file, opts.kind, opts.delimiter, None
@@ -119,32 +119,32 @@ def _stream(
     else:
         if text is None:
             assert binary is not None
-            text, label = _decode(binary, opts.encoding, file, "surrogateescape")
+            text, label = decode_text(binary, opts.encoding, file, "surrogateescape")
         if kind != "csv":
-            records = _json_records(
-                _json_items(text, file, label or "utf-8", MAX_JSON_RECORD), opts, label or "text"
+            records = json_records(
+                json_items(text, file, label or "utf-8", MAX_JSON_RECORD), opts, label or "text"
             )
             if (first := next(records, None)) is None:
                 raise RecordsError("no records", file=file)
             columns = tuple(first.fields) if isinstance(first, Record) else ()
             info = RecordStream.Info(file, kind, label, None, columns)
             return RecordStream(chain([first], records), info, close)
-        lines = _Lines(text, file, label or "text", MAX_LINE)
+        lines = Lines(text, file, label or "text", MAX_LINE)
         if (header_line := lines.first_nonblank()) is None:
             raise RecordsError("the file is empty", file=file, hint="the first line must name the columns")
-        sep_line = _SEP_LINE.fullmatch(header_line.rstrip("\r\n"))
+        sep_line = SEP_LINE.fullmatch(header_line.rstrip("\r\n"))
         sep = sep or (sep_line.group(1) if sep_line else detect_delimiter(header_line))
-        rows = _csv_rows(lines, sep, file, skip_sep_line=sep_line is not None)
+        rows = csv_rows(lines, sep, file, skip_sep_line=sep_line is not None)
     if (header := next(rows, None)) is None:
         raise RecordsError("no header line", file=file, hint="the first line must name the columns")
     encoding = label or "text"
     for column, cell in enumerate(header[2] if header[3] else (), start=1):
-        if bad := _not_text(cell, encoding):
+        if bad := not_text(cell, encoding):
             raise RecordsError(
                 f"column {column} of the header holds {bad[0]}", file=file, line=header[0], hint=bad[1]
             )
-    names = _header_names(header[2], opts, header[0])
-    records = _table_records(rows, header, names, opts, encoding)
+    names = header_names(header[2], opts, header[0])
+    records = table_records(rows, header, names, opts, encoding)
     if (first := next(records, None)) is None:
         raise RecordsError("a header but no records", file=file, line=header[0])
     info = RecordStream.Info(file, kind, label, sep, tuple(n for n in names if n))

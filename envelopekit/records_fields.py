@@ -3,7 +3,7 @@
 What a header means (:func:`normalise_header`: case, spaces and hyphens folded, then
 the caller's renames, then :data:`ALIASES`), how a cell is cleaned (:func:`clean_value`),
 and how a row becomes a :class:`Record` or one :class:`Rejected` naming every faulty
-field (:func:`_validate`): an empty or duplicate id, required fields left empty,
+field (:func:`validate_row`): an empty or duplicate id, required fields left empty,
 undecodable bytes, invisible bidi controls, a value over :data:`MAX_CELL`.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .records_model import FieldMap, Item, Kind, Record, Rejected
-from .records_text import _SURROGATE, _not_text
+from .records_text import SURROGATE, not_text
 from .terminal import printable
 
 __all__ = ["ALIASES", "MAX_CELL", "clean_value", "normalise_header", "text_faults"]
@@ -46,7 +46,7 @@ ALIASES: Mapping[str, str] = {
 _SLUG = re.compile(r"[\s_-]+")
 
 
-def _slug(name: str) -> str:
+def header_slug(name: str) -> str:
     return _SLUG.sub("_", name.replace("\ufeff", "").strip().casefold()).strip("_")
 
 
@@ -56,12 +56,12 @@ def normalise_header(name: str, rename: Mapping[str, str] | None = None) -> str:
     ``rename`` keys are matched the same folded way ("Post Code" matches "post-code").
     An empty result means an unnamed column, which is ignored.
     """
-    slugs = {_slug(k): _slug(v) for k, v in (rename or {}).items()}
-    return _canonical(name, slugs)
+    slugs = {header_slug(k): header_slug(v) for k, v in (rename or {}).items()}
+    return canonical(name, slugs)
 
 
-def _canonical(name: str, rename: Mapping[str, str]) -> str:
-    slug = _slug(name)
+def canonical(name: str, rename: Mapping[str, str]) -> str:
+    slug = header_slug(name)
     if slug in rename:
         return rename[slug]
     return ALIASES.get(slug, slug)
@@ -100,7 +100,7 @@ def text_faults(values: Mapping[str, str]) -> list[tuple[str, str, str]]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Options:
+class Options:
     """How one source is read: what it is called and holds, and which fields it must have."""
 
     file: str  # names the source in errors
@@ -112,42 +112,42 @@ class _Options:
     rename: Mapping[str, str]  # slug of a source header -> slug of the field name
 
 
-_Fault = tuple[str, str | None, str | None]  # field, what is wrong with it (None: required, empty), hint
+Fault = tuple[str, str | None, str | None]  # field, what is wrong with it (None: required, empty), hint
 
 
-def _undecodable(values: Mapping[str, str], encoding: str) -> list[_Fault]:
+def undecodable_faults(values: Mapping[str, str], encoding: str) -> list[Fault]:
     """A fault for every field holding bytes the codec could not decode (or a lone surrogate)."""
-    faults: list[_Fault] = []
+    faults: list[Fault] = []
     for name, value in values.items():
-        if not value.isascii() and (bad := _not_text(value, encoding)):
-            faults.append((name, f"{_shown(name)!r} holds {bad[0]}", bad[1]))
+        if not value.isascii() and (bad := not_text(value, encoding)):
+            faults.append((name, f"{shown(name)!r} holds {bad[0]}", bad[1]))
     return faults
 
 
-def _overlong(values: Mapping[str, str], hint: str | None) -> list[_Fault]:
+def overlong_faults(values: Mapping[str, str], hint: str | None) -> list[Fault]:
     return [
-        (name, f"{_shown(name)!r} is {len(value):,} characters long, over the limit of {MAX_CELL:,}", hint)
+        (name, f"{shown(name)!r} is {len(value):,} characters long, over the limit of {MAX_CELL:,}", hint)
         for name, value in values.items()
         if len(value) > MAX_CELL
     ]
 
 
-def _shown(text: str) -> str:
+def shown(text: str) -> str:
     """Text fit for a report: undecodable bytes as U+FFFD, control characters escaped
     (a report reaches a terminal), and short (an id may be the bad cell)."""
     if not text.isascii():
-        text = _SURROGATE.sub("\ufffd", text)
+        text = SURROGATE.sub("\ufffd", text)
     text = text if len(text) <= 80 else text[:79] + "\u2026"
     return printable(text)
 
 
-def _validate(
+def validate_row(
     row: int,
     values: dict[str, str],
-    opts: _Options,
+    opts: Options,
     seen: dict[str, int],
     unit: str,
-    faults: Iterable[_Fault] = (),
+    faults: Iterable[Fault] = (),
     claim: bool = True,
 ) -> Item:
     """A record, or one rejection naming every faulty field (``field`` is the leftmost).
@@ -161,7 +161,7 @@ def _validate(
         hint = "every record needs an id; fill it in, or pass id_field= to use another column"
         found.append((opts.id_field, f"{opts.id_field!r} is empty", hint))
     elif (first := seen.get(rid)) is not None:
-        reason = f"duplicate id {_shown(rid)!r}: {unit} {first} has it already"
+        reason = f"duplicate id {shown(rid)!r}: {unit} {first} has it already"
         found.append((opts.id_field, reason, "ids must be unique; fix or remove one"))
     elif claim and len(rid) <= MAX_CELL:
         seen[rid] = row
@@ -171,7 +171,7 @@ def _validate(
     return _rejected(row, rid, list(values), found)
 
 
-def _rejected(row: int, rid: str, columns: list[str], faults: list[_Fault]) -> Rejected:
+def _rejected(row: int, rid: str, columns: list[str], faults: list[Fault]) -> Rejected:
     """One Rejected for all of a row's faults, in column order; empty required fields go together."""
     order = {name: i for i, name in enumerate(columns)}
     faults = sorted(faults, key=lambda f: order.get(f[0], len(order)))  # stable: a field's faults in turn
@@ -190,4 +190,4 @@ def _rejected(row: int, rid: str, columns: list[str], faults: list[_Fault]) -> R
         if what:
             clauses.append(what)
     hints = "; ".join(dict.fromkeys(h for _, _, h in faults if h)) or None
-    return Rejected(row, _shown(rid), _shown(faults[0][0]), "; ".join(clauses), hints)
+    return Rejected(row, shown(rid), shown(faults[0][0]), "; ".join(clauses), hints)

@@ -13,17 +13,17 @@ from typing import IO, NoReturn
 
 from .errors import RecordsError
 from .records_fields import (
-    _canonical,
-    _Fault,
-    _Options,
-    _overlong,
-    _shown,
-    _undecodable,
-    _validate,
+    Fault,
+    Options,
+    canonical,
     clean_value,
+    overlong_faults,
+    shown,
+    undecodable_faults,
+    validate_row,
 )
 from .records_model import Item, Rejected
-from .records_text import _CHUNK, _encoding_hint, _not_text
+from .records_text import CHUNK, encoding_hint, not_text
 
 _WS = re.compile(r"\s*")
 
@@ -41,18 +41,18 @@ class _JSONScanner:
         self._buf, self._pos, self._eof, self._lines = "", 0, False, 0
         self._decoder = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str)
 
-    def _more(self, size: int = _CHUNK) -> bool:
+    def _more(self, size: int = CHUNK) -> bool:
         if self._eof:
             return False
         try:
             chunk = self._text.read(size)
         except UnicodeError as exc:
             reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
-            self.fail(f"not valid text: {reason}", hint=_encoding_hint(self._encoding))
+            self.fail(f"not valid text: {reason}", hint=encoding_hint(self._encoding))
         if not chunk:
             self._eof = True
             return False
-        if self._pos > _CHUNK:  # drop what is parsed, keep the line count
+        if self._pos > CHUNK:  # drop what is parsed, keep the line count
             self._lines += self._buf.count("\n", 0, self._pos)
             self._buf, self._pos = self._buf[self._pos :], 0
         self._buf += chunk
@@ -79,7 +79,7 @@ class _JSONScanner:
         """The next JSON value. A value cut off at the end of the buffer is parsed again
         with twice as much text each time, so a long one costs linear, not quadratic, time."""
         self.peek()
-        size = _CHUNK
+        size = CHUNK
         while True:
             size *= 2
             if len(self._buf) - self._pos > self._max_value:
@@ -100,12 +100,12 @@ class _JSONScanner:
     def fail(self, message: str, pos: int | None = None, hint: str | None = None) -> NoReturn:
         at = self._pos if pos is None else pos
         line = self._lines + self._buf.count("\n", 0, at) + 1
-        if bad := _not_text(self._buf, self._encoding, at):  # an undecodable byte outside any string
+        if bad := not_text(self._buf, self._encoding, at):  # an undecodable byte outside any string
             message, hint = f"found {bad[0]}", bad[1]
-        raise RecordsError(f"invalid JSON: {_shown(message)}", file=self._file, line=line, hint=hint)
+        raise RecordsError(f"invalid JSON: {shown(message)}", file=self._file, line=line, hint=hint)
 
 
-def _json_items(text: IO[str], file: str, encoding: str, max_value: int) -> Iterator[tuple[int, object]]:
+def json_items(text: IO[str], file: str, encoding: str, max_value: int) -> Iterator[tuple[int, object]]:
     scan = _JSONScanner(text, file, encoding, max_value)
     if scan.peek() == "{":  # {"records": [...], ...}
         scan.expect("{")
@@ -132,7 +132,7 @@ def _json_items(text: IO[str], file: str, encoding: str, max_value: int) -> Iter
             return
 
 
-def _json_records(items: Iterator[tuple[int, object]], opts: _Options, encoding: str) -> Iterator[Item]:
+def json_records(items: Iterator[tuple[int, object]], opts: Options, encoding: str) -> Iterator[Item]:
     """Objects -> records. An item of the wrong shape (two keys for a field, a nested value) is
     rejected without claiming its id; the first well-shaped item decides the columns."""
     columns: tuple[str, ...] | None = None
@@ -142,16 +142,16 @@ def _json_records(items: Iterator[tuple[int, object]], opts: _Options, encoding:
             yield Rejected(row, "", None, "is not an object", "records must be JSON objects")
             continue
         values: dict[str, str] = {}
-        shape: list[_Fault] = []
+        shape: list[Fault] = []
         for key, value in obj.items():
-            name = _canonical(key, opts.rename)
+            name = canonical(key, opts.rename)
             if not name:
                 continue
             if name in values:
-                shape.append((name, f"two keys mean {_shown(name)!r}", None))
+                shape.append((name, f"two keys mean {shown(name)!r}", None))
             if isinstance(value, dict | list):
                 what = "an object" if isinstance(value, dict) else "a list"
-                shape.append((name, f"{_shown(name)!r} is {what}, not text or a number", None))
+                shape.append((name, f"{shown(name)!r} is {what}, not text or a number", None))
             values[name] = _json_text(value)
         if not shape and not any(v.strip() for v in values.values()):
             continue  # an empty object (or all values empty): a blank row, skipped as in CSV and XLSX
@@ -159,9 +159,9 @@ def _json_records(items: Iterator[tuple[int, object]], opts: _Options, encoding:
             columns = tuple(values)
         for name in columns or ():
             values.setdefault(name, "")
-        faults = shape + _undecodable({n: n + v for n, v in values.items()}, encoding)  # key or value
-        faults += _overlong(values, None)
-        yield _validate(row, values, opts, seen, "item", faults, claim=not shape)
+        faults = shape + undecodable_faults({n: n + v for n, v in values.items()}, encoding)  # key or value
+        faults += overlong_faults(values, None)
+        yield validate_row(row, values, opts, seen, "item", faults, claim=not shape)
 
 
 def _json_text(value: object) -> str:

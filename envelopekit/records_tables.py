@@ -16,21 +16,21 @@ from typing import NoReturn
 from .errors import RecordsError
 from .records_fields import (
     MAX_CELL,
-    _canonical,
-    _Options,
-    _overlong,
-    _shown,
-    _slug,
-    _undecodable,
-    _validate,
+    Options,
+    canonical,
     clean_value,
+    header_slug,
+    overlong_faults,
+    shown,
+    undecodable_faults,
+    validate_row,
 )
 from .records_model import Item, Rejected
-from .records_text import _Lines
+from .records_text import Lines
 
 __all__ = ["detect_delimiter"]
 
-_CSV_FIELD_LIMIT = 32 * MAX_CELL  # the csv parser's cap while we read: a longer cell stops the file
+CSV_FIELD_LIMIT = 32 * MAX_CELL  # the csv parser's cap while we read: a longer cell stops the file
 
 
 _DELIMITERS = ",;\t|"  # in order of preference when counts tie
@@ -39,7 +39,7 @@ _DELIMITERS = ",;\t|"  # in order of preference when counts tie
 _DELIMITER_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
 
 
-_SEP_LINE = re.compile(r'\s*"?sep=(.)"?\s*', re.IGNORECASE)  # Excel's "sep=;" first line
+SEP_LINE = re.compile(r'\s*"?sep=(.)"?\s*', re.IGNORECASE)  # Excel's "sep=;" first line
 
 
 def detect_delimiter(header: str) -> str:
@@ -58,7 +58,7 @@ def detect_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _delimiter_option(delimiter: str | None) -> str | None:
+def delimiter_option(delimiter: str | None) -> str | None:
     if delimiter is None:
         return None
     value = _DELIMITER_NAMES.get(delimiter.lower(), delimiter)
@@ -73,15 +73,15 @@ def _delimiter_option(delimiter: str | None) -> str | None:
 Row = tuple[int, int, list[str], bool]  # first line, last line, cells, may hold undecodable bytes
 
 
-def _csv_rows(lines: _Lines, delimiter: str, file: str, skip_sep_line: bool) -> Iterator[Row]:
-    """Rows of cells. Cells up to _CSV_FIELD_LIMIT are read, so that one over MAX_CELL rejects
+def csv_rows(lines: Lines, delimiter: str, file: str, skip_sep_line: bool) -> Iterator[Row]:
+    """Rows of cells. Cells up to CSV_FIELD_LIMIT are read, so that one over MAX_CELL rejects
     only its row: csv's own limit (128 KB) would stop the file, and a reader cannot pick up
     after it. The limit is process-wide, so it is raised only while a row is parsed."""
     reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True, strict=False)
     end = 0
     while True:
         lines.suspect = False
-        limit = csv.field_size_limit(_CSV_FIELD_LIMIT)
+        limit = csv.field_size_limit(CSV_FIELD_LIMIT)
         try:
             cells = next(reader)
         except StopIteration:
@@ -90,9 +90,7 @@ def _csv_rows(lines: _Lines, delimiter: str, file: str, skip_sep_line: bool) -> 
             hint = "a quote that is opened and never closed swallows the lines after it"
             message = f"cannot read CSV: {exc}"
             if "field limit" in str(exc):
-                message = (
-                    f"a cell runs on past {_CSV_FIELD_LIMIT // (1024 * 1024)} MB (at line {lines.count})"
-                )
+                message = f"a cell runs on past {CSV_FIELD_LIMIT // (1024 * 1024)} MB (at line {lines.count})"
             raise RecordsError(message, file=file, line=end + 1, hint=hint) from None
         finally:
             csv.field_size_limit(limit)
@@ -105,7 +103,7 @@ def _csv_rows(lines: _Lines, delimiter: str, file: str, skip_sep_line: bool) -> 
         yield start, end, cells, lines.suspect
 
 
-def _header_names(cells: list[str], opts: _Options, line: int) -> list[str]:
+def header_names(cells: list[str], opts: Options, line: int) -> list[str]:
     """Field name per column ("" = unnamed, ignored); a header that cannot work is fatal."""
 
     def fail(message: str, hint: str) -> NoReturn:
@@ -114,7 +112,7 @@ def _header_names(cells: list[str], opts: _Options, line: int) -> list[str]:
     names: list[str] = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(cells):
-        name = _canonical(raw, opts.rename)
+        name = canonical(raw, opts.rename)
         if name in seen:
             j = seen[name]
             what = f"columns {j + 1} ({cells[j].strip()!r}) and {i + 1} ({raw.strip()!r})"
@@ -123,7 +121,7 @@ def _header_names(cells: list[str], opts: _Options, line: int) -> list[str]:
             seen[name] = i
         names.append(name)
     listed = "the columns are " + ", ".join(repr(c.strip()) for c in cells if c.strip())
-    if unknown := sorted(set(opts.rename) - {_slug(c) for c in cells}):
+    if unknown := sorted(set(opts.rename) - {header_slug(c) for c in cells}):
         fail(f"rename names no column: {', '.join(map(repr, unknown))}", listed)
     for need in (opts.id_field, *opts.required):
         if need not in seen:
@@ -131,8 +129,8 @@ def _header_names(cells: list[str], opts: _Options, line: int) -> list[str]:
     return names
 
 
-def _table_records(
-    rows: Iterator[Row], header: Row, names: list[str], opts: _Options, encoding: str
+def table_records(
+    rows: Iterator[Row], header: Row, names: list[str], opts: Options, encoding: str
 ) -> Iterator[Item]:
     """Rows -> records. Spreadsheet rows are padded; a CSV row of the wrong width is rejected."""
     head_line, width, ragged = header[0], len(header[2]), opts.kind == "xlsx"
@@ -151,7 +149,7 @@ def _table_records(
                 else "is a delimiter missing?"
             )
             reason = f"has {len(cells)} cells but the header (line {head_line}) has {width}"
-            yield Rejected(start, _shown(rid), None, reason, hint)
+            yield Rejected(start, shown(rid), None, reason, hint)
             continue
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
@@ -160,10 +158,10 @@ def _table_records(
         # Only a cell spanning lines (or a sheet cell) can hold a "\r"; any non-ASCII one a U+2028.
         if end > start or ragged or not all(v.isascii() for v in values.values()):
             values = {n: clean_value(v) for n, v in values.items()}
-        faults = _undecodable(values, encoding) if suspect else []
+        faults = undecodable_faults(values, encoding) if suspect else []
         if max(map(len, cells)) > MAX_CELL:
             span = (
                 f"the record runs from line {start} to {end}: is a quote left open?" if end > start else None
             )
-            faults += _overlong(values, span)
-        yield _validate(start, values, opts, seen, "line", faults)
+            faults += overlong_faults(values, span)
+        yield validate_row(start, values, opts, seen, "line", faults)

@@ -3,7 +3,7 @@
 The first :data:`SNIFF_BYTES` decide the encoding when none is given (a BOM, else UTF-8
 if it decodes, else cp1252); the sniffed prefix is replayed, so pipes work too. Bytes
 that are not valid in the encoding are kept (``surrogateescape``) for the row that holds
-them to be rejected, not the file; :func:`_not_text` says what they were.
+them to be rejected, not the file; :func:`not_text` says what they were.
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ SNIFF_BYTES = 64 * 1024
 """How much of a file decides its encoding when none is given."""
 
 
-_CHUNK = 64 * 1024
+CHUNK = 64 * 1024
 
 
 _BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig")]
 _BOMS += [(codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]  # after UTF-32: FF FE 00 00
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")  # not text; U+DC80-DCFF are undecoded bytes (surrogateescape)
+SURROGATE = re.compile("[\ud800-\udfff]")  # not text; U+DC80-DCFF are undecoded bytes (surrogateescape)
 
 
 def detect_encoding(prefix: bytes, *, final: bool = True) -> str:
@@ -72,7 +72,7 @@ class _Replay(io.RawIOBase):
         return len(data)
 
 
-def _check_encoding(name: str, file: str, errors: str = "surrogateescape") -> None:
+def check_encoding(name: str, file: str, errors: str = "surrogateescape") -> None:
     """A text encoding that can read a records file: not a bytes-to-bytes codec (hex,
     base64), not a text transform (rot13), and able to report bad bytes (not idna)."""
     hint = "name the file's text encoding, e.g. --encoding utf-8 or cp1252"
@@ -90,7 +90,7 @@ def _check_encoding(name: str, file: str, errors: str = "surrogateescape") -> No
         raise RecordsError(message, file=file, hint=hint) from None
 
 
-def _decode(binary: IO[bytes], encoding: str | None, file: str, errors: str) -> tuple[IO[str], str]:
+def decode_text(binary: IO[bytes], encoding: str | None, file: str, errors: str) -> tuple[IO[str], str]:
     prefix = b""
     while len(prefix) < SNIFF_BYTES:
         chunk = binary.read(SNIFF_BYTES - len(prefix))
@@ -98,12 +98,12 @@ def _decode(binary: IO[bytes], encoding: str | None, file: str, errors: str) -> 
             break
         prefix += chunk
     name = encoding or detect_encoding(prefix, final=len(prefix) < SNIFF_BYTES)
-    _check_encoding(name, file, errors)
-    raw = io.BufferedReader(_Replay(prefix, binary), buffer_size=_CHUNK)
+    check_encoding(name, file, errors)
+    raw = io.BufferedReader(_Replay(prefix, binary), buffer_size=CHUNK)
     return io.TextIOWrapper(raw, encoding=name, errors=errors, newline=""), name
 
 
-class _Lines:
+class Lines:
     """Physical lines for csv.reader, counted; ``suspect`` is set by a line with undecodable bytes.
 
     A line longer than ``max_line`` characters stops the file."""
@@ -114,11 +114,11 @@ class _Lines:
         self.count = 0
         self.suspect = False
 
-    def __iter__(self) -> _Lines:
+    def __iter__(self) -> Lines:
         return self
 
     def _fail(self, message: str, line: int) -> NoReturn:
-        hint = _encoding_hint(self.encoding)
+        hint = encoding_hint(self.encoding)
         raise RecordsError(f"{message} is not valid {self.encoding}", file=self._file, line=line, hint=hint)
 
     def _read(self) -> str:
@@ -141,8 +141,8 @@ class _Lines:
     def __next__(self) -> str:
         line = self._pending.pop(0) if self._pending else self._read()
         self.count += 1
-        if not line.isascii() and _SURROGATE.search(line):
-            self.suspect = True  # the row is checked cell by cell (_undecodable)
+        if not line.isascii() and SURROGATE.search(line):
+            self.suspect = True  # the row is checked cell by cell (undecodable_faults)
         return line
 
     def first_nonblank(self) -> str | None:
@@ -157,18 +157,18 @@ class _Lines:
                 return line
 
 
-def _encoding_hint(encoding: str) -> str:
+def encoding_hint(encoding: str) -> str:
     if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig"):
         return "Excel on Windows saves CSV as cp1252: pass encoding='cp1252' or --encoding cp1252"
     return "pass the file's real encoding: encoding=... or --encoding"
 
 
-def _not_text(value: str, encoding: str, at: int | None = None) -> tuple[str, str | None] | None:
+def not_text(value: str, encoding: str, at: int | None = None) -> tuple[str, str | None] | None:
     """What makes ``value`` (or its character ``at``) not text, and a hint; None if nothing does."""
-    bad = _SURROGATE.search(value) if at is None else _SURROGATE.match(value, at)
+    bad = SURROGATE.search(value) if at is None else SURROGATE.match(value, at)
     if bad is None:
         return None
     code = ord(bad.group())
     if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the byte itself
-        return f"byte 0x{code - 0xDC00:02X}, which is not valid {encoding}", _encoding_hint(encoding)
+        return f"byte 0x{code - 0xDC00:02X}, which is not valid {encoding}", encoding_hint(encoding)
     return f"an unpaired surrogate U+{code:04X}, which is not text", None  # text handed in, or a JSON escape
