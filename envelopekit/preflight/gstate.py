@@ -153,6 +153,8 @@ def paint(
     subpaths: list[tuple[tuple[float, float], ...]],
     where: str,
 ) -> Paint:
+    """A path filled or stroked (``op``), in the state's colour, overprint and line: its
+    box in page space from its rectangles (user space) and subpaths (page space)."""
     xs: list[float] = []
     ys: list[float] = []
     if rects:
