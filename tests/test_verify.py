@@ -12,7 +12,8 @@ import pytest
 from envelopekit.manifest import write_csv
 from envelopekit.qr import encode
 from envelopekit.units import mm
-from envelopekit.verify import Finding, VerifyError, _to_code, format_report, read_manifest, verify
+from envelopekit.verify import Finding, VerifyError, format_report, read_manifest, verify
+from envelopekit.verify_decode import _to_code
 
 pytest.importorskip("pypdfium2")
 pytest.importorskip("zxingcpp")
