@@ -652,3 +652,52 @@ def test_limits_are_parameters() -> None:
     report = preflight(make_pdf(), limits=strict)
     assert "hairlines" in rules_hit(report)  # the 0.25 pt marks are now too thin
     assert LAYOUTS.is_dir()
+
+
+def test_a_chunk_is_preflighted_where_it_is_made(demo_key: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """build_chunk (what every worker runs) checks its own PDFs: the parent only collects."""
+    import pickle
+
+    from envelopekit.batch.chunk import Chunk, Job, build_chunk, sample_records
+    from envelopekit.layouts import load_layout
+
+    spec = load_layout("help-me")
+    chunk = Chunk(1, tuple(sample_records(spec)))
+    job = Job(spec, "preflight-in-worker", demo_key, preflight="x1a")
+    assert build_chunk(job, chunk).notes == ()
+    monkeypatch.setattr("envelopekit.render.pdf.MARK_WIDTH", 0.1)  # hairline marks
+    with pytest.raises(PreflightError) as info:
+        build_chunk(job, chunk)
+    again = pickle.loads(pickle.dumps(info.value))  # as a pool worker sends it back
+    assert "hairlines" in str(again) and again.where == info.value.where
+
+
+def test_a_resumed_build_preflights_the_chunks_it_keeps(
+    tmp_path: Path, demo_key: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks made by an interrupted build without --preflight are checked on --resume."""
+    from envelopekit.batch import build
+    from envelopekit.layouts import load_layout
+
+    spec = load_layout("wedding")
+    records = list(sample_records_of(spec, 3))
+    out = tmp_path / "out"
+    monkeypatch.setattr("envelopekit.render.pdf.MARK_WIDTH", 0.1)  # hairlines in every chunk
+
+    def stop_after_one(p: Any) -> None:
+        if p.chunks == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build(spec, iter(records), out, key=demo_key, chunk=1, progress=stop_after_one)
+    monkeypatch.setattr("envelopekit.render.pdf.MARK_WIDTH", 0.5)  # what is built now is fine
+    with pytest.raises(PreflightError, match="hairlines"):
+        build(spec, iter(records), out, key=demo_key, chunk=1, resume=True, preflight="x1a")
+
+
+def sample_records_of(spec: Any, n: int) -> Any:
+    from envelopekit.records import FieldMap, Record
+
+    for i in range(n):
+        fields = dict(spec.sample, id=f"S-{i + 1}")
+        yield Record(row=i + 2, id=fields["id"], fields=FieldMap(fields))

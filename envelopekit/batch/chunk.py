@@ -62,6 +62,7 @@ class Job:
     pdfx: str = "x1a"  # render.x4.MODES: PDF/X-1a:2003, PDF/X-4 (layers, record parts) or plain PDF
     output_profile: bytes | None = None  # the CMYK ICC profile embedded for PDF/X-4
     group: str = "stock"  # single-up: "stock" (a file per stock and sides) or "record" (kit by kit; proofs)
+    preflight: str | None = None  # a preflight profile: each chunk's PDFs checked where they are made
 
     @property
     def stem(self) -> str:
@@ -133,6 +134,7 @@ class ChunkResult:
     errors: tuple[dict[str, Any], ...]
     built: int
     digest: str = ""
+    notes: tuple[str, ...] = ()  # preflight warnings, one line per file
 
     @property
     def pages(self) -> int:
@@ -230,6 +232,32 @@ def _without_emoji(spec: KitSpec, item: Record) -> tuple[Record, str]:
 
 
 def build_chunk(job: Job, chunk: Chunk) -> ChunkResult:
+    """:func:`made_chunk`, preflighted with ``job.preflight`` (in the worker that made it):
+    a PreflightError stops the batch before the chunk is kept; warnings become notes."""
+    result = made_chunk(job, chunk)
+    if job.preflight is None or not result.files:
+        return result
+    from ..preflight import check_files
+
+    notes = tuple(
+        preflight_note(report)
+        for report in check_files(((f.name, f.data) for f in result.files), job.preflight)
+    )
+    return dataclasses.replace(result, notes=tuple(n for n in notes if n))
+
+
+def preflight_note(report: Any) -> str:
+    """One line for a file's preflight warnings ("" when it has none)."""
+    if not report.warnings:
+        return ""
+    first = report.warnings[0]
+    return (
+        f"preflight: {report.file}: {len(report.warnings)} warning(s), first: page {first.page}: "
+        f"{first.rule}: {first.what}"
+    )
+
+
+def made_chunk(job: Job, chunk: Chunk) -> ChunkResult:
     """Build one chunk: every record's kit into its PDFs (in memory: a file per stock
     and sides printed, or with ``job.group`` "record" and for proofs one file kit by
     kit), a manifest row per item, an error row per rejected one. Touches no file. With ``job.pdfx`` "x4"

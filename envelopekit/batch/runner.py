@@ -22,7 +22,7 @@ from ..errors import EnvelopekitError
 from ..impose.adapter import Imposition
 from ..kit import KitSpec, ResolvedKit
 from ..records import Record, Rejected
-from .chunk import Chunk, ChunkResult, Job, required_fields, sample_records
+from .chunk import Chunk, ChunkResult, Job, preflight_note, required_fields, sample_records
 from .executors import Executor, SerialExecutor
 from .folder import BuildError, Journal, Transaction
 from .inputs import columns, fingerprint, prepare, signing_key
@@ -231,12 +231,13 @@ def _run(
         output_profile=output_profile,
         group=group,
         created=created,
+        preflight=preflight,
     )
     started = time.monotonic()
     stream = records if records is not None else sample_records(spec)
     todo = chunked(validated(stream, spec, required_fields(kit), SerialLedger.of_kit(kit.pieces)), chunk)
     tokens: dict[str, str] = {}
-    done = _skip_kept(todo, kept, tx, result, tokens)
+    done = _skip_kept(todo, kept, tx, result, tokens, preflight)
     if progress is not None:
         progress(_progress(result, total, 0, started, None))  # the start: a bar can time from here
     try:
@@ -255,8 +256,7 @@ def _run(
                 "rejected": len(res.errors),
                 "pages": res.pages,
             }
-            if preflight:
-                _preflight(res, preflight, result)
+            result.notes.extend(res.notes)  # preflight warnings (the worker checked the files)
             tx.add_chunk(entry, {f.name: f.data for f in res.files}, res.rows, res.errors)
             _count(result, entry, res.errors)
             if progress is not None:
@@ -269,29 +269,17 @@ def _run(
     return result
 
 
-def _preflight(res: ChunkResult, profile: str, result: BuildResult) -> None:
-    """Preflight a chunk's PDFs before they are kept (raises PreflightError on an error;
-    warnings become notes)."""
-    from ..preflight import check_files
-
-    for report in check_files(((f.name, f.data) for f in res.files), profile):
-        if report.warnings:
-            first = report.warnings[0]
-            result.notes.append(
-                f"preflight: {report.file}: {len(report.warnings)} warning(s), first: page {first.page}: "
-                f"{first.rule}: {first.what}"
-            )
-
-
 def _skip_kept(
     todo: Iterator[Chunk],
     kept: list[dict[str, Any]],
     tx: Transaction,
     result: BuildResult,
     tokens: dict[str, str],
+    preflight: str | None = None,
 ) -> Iterator[Chunk]:
     """The chunks still to build: those a resume keeps are checked against the records
-    (the same digest) and passed over, their tokens remembered."""
+    (the same digest) and passed over, their tokens remembered, and with ``preflight``
+    their files preflighted (the interrupted build may have run without it)."""
     by_index = {e["index"]: e for e in kept}
     for c in todo:
         entry = by_index.get(c.index)
@@ -303,6 +291,11 @@ def _skip_kept(
                 f"cannot resume: the records of chunk {c.index} differ from the interrupted build's",
                 hint="resume with the same records, or build again without --resume",
             )
+        if preflight:
+            from ..preflight import check_files
+
+            files = [(f["file"], (tx.workdir / f["file"]).read_bytes()) for f in entry.get("files", ())]
+            result.notes += [n for n in map(preflight_note, check_files(files, preflight)) if n]
         _count(result, entry, ())
         _remember_tokens(tx.chunk_rows(entry["index"]), tokens)
 
