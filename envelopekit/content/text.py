@@ -1,4 +1,4 @@
-"""Text layout: bundled fonts, glyph coverage, measuring, fitting and templates.
+"""Text layout: measuring lines and fitting text into boxes.
 
 Pure layout: this module decides where every run of text goes; the renderer only
 calls ``setFont`` and ``drawString``. Metrics come from ``reportlab.pdfbase`` (never
@@ -15,37 +15,51 @@ Coordinates (points, y up, relative to the text's box):
 
 So the renderer draws a run at ``(box_left + line.x + x, box_bottom + line.baseline)``.
 
-Text is normalised before anything else (:func:`normalise_text`): line breaks
-become ``"\\n"``, tabs become spaces, and the text is NFC-composed: a precomposed
-"ễ" prints well where "e" plus two combining marks may not.
+Text is normalised before anything else (:func:`~.glyphs.normalise_text`), and a
+character no face draws is refused, never dropped (:func:`~.glyphs.check_glyphs`).
 
 Lines with Hebrew, Arabic, Indic or Thai characters are ordered (bidi) and shaped
 (HarfBuzz) by :mod:`.shaping`: their runs are in visual order and each run's text is
 a :class:`~.shaping.ShapedText` carrying its glyphs. Other lines are never shaped.
+
+What layout builds on lives beside this module, and is re-exported here so that
+``envelopekit.content.text`` stays the one import for text: :mod:`.fonts` (families,
+registration, extents), :mod:`.glyphs` (normalising, glyph coverage, emoji),
+:mod:`.wrapping` (line breaks and greedy filling) and :mod:`.templates` (field
+templates).
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import struct
-import unicodedata
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 from itertools import groupby
-from pathlib import Path
-from types import MappingProxyType
 from typing import Final, Literal
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError
+from reportlab.pdfbase.ttfonts import TTFError as TTFError  # what a damaged font raises
 
-from ..errors import CatalogError, EnvelopekitError, FitError, GlyphError, LayoutError, RecordError
+from ..errors import FitError
 from ..units import format_length, to_mm
-from .breaking import needs_dictionary, word_pieces
-from .shaping import ShapingTTFont, base_rtl, needs_shaping, shape_run, visual_runs
+from .fonts import (
+    CJK_FALLBACK,
+    FAMILIES,
+    FONTS_DIR,
+    FONTS_ENV,
+    Font,
+    FontFamily,
+    _family,
+    ascent,
+    descent,
+    get_family,
+    register_fonts,
+    resolve_fonts_dir,
+)
+from .fonts import SCRIPTS as SCRIPTS
+from .glyphs import check_glyphs, drop_emoji, emoji_warning, missing_glyphs, normalise_text
+from .shaping import base_rtl, needs_shaping, shape_run, visual_runs
+from .templates import TemplateFieldError, render_template, template_fields
+from .wrapping import _segments, _Unit, _wrap
 
 __all__ = [
     "CJK_FALLBACK",
@@ -80,312 +94,14 @@ Align = Literal["left", "center", "right", "start", "end"]
 VAlign = Literal["top", "middle", "bottom"]
 Run = tuple[str, str, float]
 
-#: Environment variable naming another folder of fonts (same file names).
-FONTS_ENV: Final = "ENVELOPEKIT_FONTS"
-#: Last face of every chain: CJK ideographs, kana and hangul.
-CJK_FALLBACK: Final = "DroidSansFallbackFull.ttf"
-
-
-def _bundled_fonts() -> Path:
-    """The repository's ``fonts/`` (a source checkout or an editable install), else the
-    copy a wheel installs as the ``envelopekit.fonts`` package (see pyproject.toml)."""
-    repo = Path(__file__).resolve().parents[2] / "fonts"
-    if (repo / CJK_FALLBACK).is_file():
-        return repo
-    return Path(__file__).resolve().parents[1] / "fonts"
-
-
-#: The bundled fonts folder.
-FONTS_DIR: Final = _bundled_fonts()
 #: Fitting tries sizes this far apart (points).
 SIZE_STEP: Final = 0.25
 
-#: Faces for the scripts the Latin faces lack (shaped by HarfBuzz), regular and bold.
-SCRIPTS: Final = ("Arabic", "Hebrew", "Devanagari", "Thai")
-_REGULAR: Final = tuple(f"NotoSans{s}-Regular.ttf" for s in SCRIPTS)
-_BOLD: Final = tuple(f"NotoSans{s}-Bold.ttf" for s in SCRIPTS)
-_SCRIPT_FACES: Final = tuple(f"NotoSans{s}-" for s in SCRIPTS)
-
-#: Family name -> fallback chain of font files, first match wins per character.
-FAMILIES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
-    {
-        "sans": ("NotoSans-Regular.ttf", *_REGULAR, CJK_FALLBACK),
-        "sans-bold": ("NotoSans-Bold.ttf", *_BOLD, CJK_FALLBACK),
-        "sans-italic": ("NotoSans-Italic.ttf", *_REGULAR, CJK_FALLBACK),
-        "sans-bolditalic": ("NotoSans-BoldItalic.ttf", *_BOLD, CJK_FALLBACK),
-        "serif": ("NotoSerif-Regular.ttf", *_REGULAR, CJK_FALLBACK),
-        "serif-bold": ("NotoSerif-Bold.ttf", *_BOLD, CJK_FALLBACK),
-        "serif-italic": ("NotoSerif-Italic.ttf", *_REGULAR, CJK_FALLBACK),
-    }
-)
-
 _EPS = 1e-6
-# Control, private-use and surrogate code points are refused even if a cmap maps them:
-# their glyphs are placeholders or mean something only inside one font.
-_NEVER_DRAWN = frozenset({"Cc", "Co", "Cs"})
 
 
 # ---------------------------------------------------------------------------
-# Fonts
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Font:
-    """One registered TrueType face: its reportlab name and what layout needs of it.
-
-    Widths, ascent and descent are in 1/1000 em, as reportlab reports them.
-    """
-
-    name: str
-    path: Path
-    coverage: frozenset[int] = field(repr=False)
-    widths: Mapping[int, float] = field(repr=False)
-    ascent: float
-    descent: float  # below the baseline, positive
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class FontFamily:
-    """A fallback chain of fonts used as one: each character takes the first face that has it.
-
-    ``ascent``/``descent`` are the chain's largest (1/1000 em) so that every line of a
-    family sits on the same baseline whatever script it is written in. The two dicts
-    memoise per-character choices; they only ever grow, so sharing them is safe.
-    """
-
-    name: str
-    fonts: tuple[Font, ...]
-    ascent: float
-    descent: float
-    _pick: dict[str, int] = field(default_factory=dict, repr=False)
-    _width: dict[str, float] = field(default_factory=dict, repr=False)
-
-    def font_index(self, ch: str) -> int:
-        """Index in ``fonts`` of the face that draws ``ch``, or -1 if none does."""
-        index = self._pick.get(ch)
-        if index is None:
-            index = -1
-            if unicodedata.category(ch) not in _NEVER_DRAWN:
-                cp = ord(ch)
-                for i, font in enumerate(self.fonts):
-                    if cp in font.coverage:
-                        index = i
-                        self._width[ch] = font.widths[cp]
-                        break
-            self._pick[ch] = index
-        return index
-
-    def em_width(self, line: str) -> float:
-        """Advance of one line of normalised text in 1/1000 em (no kerning: reportlab has none)."""
-        try:
-            return sum(map(self._width.__getitem__, line))
-        except KeyError:
-            for ch in line:
-                if self.font_index(ch) < 0:
-                    raise _glyph_error(
-                        [c for c in dict.fromkeys(line) if self.font_index(c) < 0], self.name, None
-                    ) from None
-            return sum(map(self._width.__getitem__, line))
-
-
-def resolve_fonts_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The folder fonts are read from: ``explicit``, else ``$ENVELOPEKIT_FONTS``, else FONTS_DIR."""
-    if explicit is not None:
-        return Path(explicit)
-    env = os.environ.get(FONTS_ENV)
-    return Path(env) if env else FONTS_DIR
-
-
-def _font_name(path: Path) -> str:
-    """Deterministic reportlab name; fonts from another folder get a suffix so they never clash."""
-    if path.parent == FONTS_DIR:
-        return f"EK-{path.stem}"
-    digest = hashlib.sha1(str(path.parent).encode("utf-8")).hexdigest()[:8]
-    return f"EK-{path.stem}-{digest}"
-
-
-@cache
-def _load_font(path: Path) -> Font:
-    """Parse and register one TTF, once per process."""
-    if not path.is_file():
-        raise EnvelopekitError(
-            f"font file {path.name} is missing",
-            where=str(path.parent),
-            hint=f"point {FONTS_ENV} at envelopekit's fonts/ folder",
-        )
-    name = _font_name(path)
-    if name in pdfmetrics.getRegisteredFontNames():
-        ttf = pdfmetrics.getFont(name)
-    else:
-        try:
-            # reportlab's own shaping is off: complex lines are shaped by .shaping, and
-            # the widths computed here must be the advances drawn.
-            ttf = ShapingTTFont(name, str(path), shapable=False)
-        except (TTFError, struct.error, ValueError, IndexError, KeyError) as exc:
-            raise EnvelopekitError(
-                f"{path.name} is damaged or not a usable TrueType font ({type(exc).__name__}: {exc})",
-                where=str(path),
-                hint="bundle fonts with TrueType (glyf) outlines; CFF cannot be embedded",
-            ) from exc
-        pdfmetrics.registerFont(ttf)
-    face = ttf.face
-    coverage = frozenset(cp for cp, gid in face.charToGlyph.items() if gid)
-    return Font(name, path, coverage, face.charWidths, float(face.ascent), -float(face.descent))
-
-
-_FAMILY_CACHE: dict[tuple[str, str | None, str | None], FontFamily] = {}
-
-
-def get_family(name: str, *, fonts_dir: str | os.PathLike[str] | None = None) -> FontFamily:
-    """The named family, its fonts parsed and registered with reportlab on first use."""
-    explicit = None if fonts_dir is None else os.fspath(fonts_dir)
-    key = (name, explicit, os.environ.get(FONTS_ENV))
-    family = _FAMILY_CACHE.get(key)
-    if family is None:
-        files = FAMILIES.get(name)
-        if files is None:
-            raise CatalogError(f"unknown font family {name!r}", hint="use one of " + ", ".join(FAMILIES))
-        folder = resolve_fonts_dir(explicit).resolve()
-        fonts = tuple(_load_font(folder / f) for f in files)
-        # The script faces' extents are left out: Noto Sans Arabic's (1374/738) make room
-        # for stacked marks that names seldom have, and counting them would shrink every
-        # Latin line of every layout.
-        own = [f for f in fonts if not f.path.name.startswith(_SCRIPT_FACES)] or list(fonts)
-        family = FontFamily(name, fonts, max(f.ascent for f in own), max(f.descent for f in own))
-        _FAMILY_CACHE[key] = family
-    return family
-
-
-def register_fonts(*, fonts_dir: str | os.PathLike[str] | None = None) -> tuple[str, ...]:
-    """Register every family's fonts (e.g. in a worker that only renders); return their names."""
-    names: dict[str, None] = {}
-    for family in FAMILIES:
-        for font in get_family(family, fonts_dir=fonts_dir).fonts:
-            names[font.name] = None
-    return tuple(names)
-
-
-def _family(family: str | FontFamily) -> FontFamily:
-    return family if isinstance(family, FontFamily) else get_family(family)
-
-
-def ascent(family: str | FontFamily, size: float) -> float:
-    """Height above the baseline (pt) that the family's tallest glyphs reach at ``size``."""
-    return _family(family).ascent * size / 1000.0
-
-
-def descent(family: str | FontFamily, size: float) -> float:
-    """Depth below the baseline (pt, positive) of the family's deepest glyphs at ``size``."""
-    return _family(family).descent * size / 1000.0
-
-
-# ---------------------------------------------------------------------------
-# Coverage, runs and widths
-
-_LINE_BREAKS = str.maketrans(
-    {"\r": "\n", "\v": "\n", "\f": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n", "\t": " "}
-)
-
-
-_ODD_SPACE = re.compile("[\r\v\f\x85\u2028\u2029\t]")
-
-
-def normalise_text(text: str) -> str:
-    """Line breaks to ``"\\n"``, tabs to spaces, NFC: the form every other function works on."""
-    if _ODD_SPACE.search(text):
-        text = text.replace("\r\n", "\n").translate(_LINE_BREAKS)
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
-
-
-def _describe(ch: str) -> str:
-    name = unicodedata.name(ch, "")
-    return f"U+{ord(ch):04X} {ch!r}" + (f" ({name})" if name else "")
-
-
-def _glyph_error(chars: list[str], family: str, field: str | None) -> GlyphError:
-    listed = ", ".join(_describe(c) for c in chars)
-    noun = "character" if len(chars) == 1 else "characters"
-    return GlyphError(
-        f"no bundled font in family {family!r} can draw the {noun} {listed}",
-        field=field,
-        hint="remove or replace it; emoji, control and private-use characters cannot be printed",
-    )
-
-
-def missing_glyphs(text: str, family: str | FontFamily) -> list[str]:
-    """Characters of ``text`` (normalised, each once, in order) that no font in the chain draws.
-
-    Line breaks are not characters to draw and are never reported.
-    """
-    fam = _family(family)
-    return [c for c in dict.fromkeys(normalise_text(text)) if c != "\n" and fam.font_index(c) < 0]
-
-
-def check_glyphs(text: str, family: str | FontFamily, *, field: str | None = None) -> None:
-    """Raise GlyphError naming every character of ``text`` the family cannot draw.
-
-    Nothing is ever dropped or drawn as a blank box: a recipient's name printed wrong
-    is worse than a record reported.
-    """
-    fam = _family(family)
-    missing = missing_glyphs(text, fam)
-    if missing:
-        raise _glyph_error(missing, fam.name, field)
-
-
-# Parts of emoji sequences: joiner, variation selectors, keycap, skin tones, flag letters, tags.
-_EMOJI_PARTS = frozenset({0x200D, 0xFE0E, 0xFE0F, 0x20E3})
-
-
-def _emoji_part(cp: int) -> bool:
-    return (
-        cp in _EMOJI_PARTS or 0x1F3FB <= cp <= 0x1F3FF or 0x1F1E6 <= cp <= 0x1F1FF or 0xE0020 <= cp <= 0xE007F
-    )
-
-
-def _is_emoji(ch: str) -> bool:
-    cp = ord(ch)
-    return (cp >= 0x2000 and unicodedata.category(ch) == "So") or _emoji_part(cp)
-
-
-def drop_emoji(text: str, family: str | FontFamily = "sans") -> tuple[str, tuple[str, ...]]:
-    """``text`` without the emoji the family cannot draw, and the characters dropped (each once).
-
-    An emoji is a symbol (``So``) no bundled face has, with the parts of its sequence
-    (zero width joiner, variation selectors, skin tones, flag letters, tags) when they
-    touch a dropped one. A space left doubled by the drop is single again. Anything else
-    undrawable (control and private-use characters) stays, for :func:`check_glyphs` to
-    reject: only a layout's ``emoji = "drop"`` drops, and the caller lists what was dropped
-    as a warning (:func:`emoji_warning`) so that it is never silent.
-    """
-    if text.isascii():
-        return text, ()
-    fam = _family(family)
-    gone = [_is_emoji(ch) and fam.font_index(ch) < 0 for ch in text]
-    if not any(gone):
-        return text, ()
-    for i, ch in enumerate(text):  # a sequence's parts go with it
-        if not gone[i] and _emoji_part(ord(ch)):
-            gone[i] = (i > 0 and gone[i - 1]) or (i + 1 < len(text) and gone[i + 1])
-    for i in range(len(text) - 1, -1, -1):  # and the other way (a joiner before an emoji)
-        if not gone[i] and _emoji_part(ord(text[i])) and i + 1 < len(text) and gone[i + 1]:
-            gone[i] = True
-    out: list[str] = []
-    for i, ch in enumerate(text):
-        if gone[i]:
-            continue
-        if ch == " " and out and out[-1] == " " and i > 0 and gone[i - 1]:
-            continue
-        out.append(ch)
-    shown = [ch for ch, g in zip(text, gone, strict=True) if g and not _emoji_part(ord(ch))]
-    dropped = tuple(dict.fromkeys(shown or [ch for ch, g in zip(text, gone, strict=True) if g]))
-    return "".join(out).strip(), dropped
-
-
-def emoji_warning(field: str, dropped: tuple[str, ...]) -> str:
-    """The manifest warning for emoji dropped from ``field``."""
-    listed = ", ".join(_describe(c) for c in dropped)
-    return f"{field}: emoji dropped (no bundled font draws them): {listed}"
+# Runs and widths
 
 
 def _runs(fam: FontFamily, line: str) -> list[tuple[str, str]]:
@@ -503,92 +219,8 @@ class TextOverflowError(FitError):
         super().__init__(message, where=where, hint=hint)
 
 
-_NO_BREAK_SPACES = frozenset("\u00a0\u2007\u202f\u2060\ufeff")
-# No line may start with a closing mark nor end with an opening one (a small kinsoku set).
-_NO_LINE_START = frozenset(
-    "、。，．・：；？！）〕］｝〉》」』】〙〗ー々ゝゞヽヾ"
-    "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ…‥),.:;!?]}"
-)
-_NO_LINE_END = frozenset("（〔［｛〈《「『【〘〖([{")
-# Ideographs, kana, bopomofo, CJK punctuation and full-width forms: written without spaces.
-_CJK = re.compile(
-    "[\u2e80-\u2fdf\u3000-\u312f\u31a0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f]"
-)
-
-
-def _segments(line: str) -> list[tuple[str, str]]:
-    """Split a line into ``(word, following spaces)`` units; a line may break after any unit.
-
-    Breaks: after spaces, after a hyphen inside a word, between CJK characters, and
-    inside a Thai, Lao, Khmer or Myanmar word where ICU's dictionaries put a word
-    boundary (:mod:`.breaking`). A word is never cut elsewhere: a name broken mid-word
-    reads as two names.
-    """
-    units: list[tuple[str, str]] = []
-    word: list[str] = []
-    glue: list[str] = []
-    for ch in line:
-        if ch == " " or (ch.isspace() and ch not in _NO_BREAK_SPACES):
-            glue.append(ch)
-            continue
-        if glue or (word and _break_before(word, ch)):
-            _add_unit(units, "".join(word), "".join(glue))
-            word, glue = [], []
-        word.append(ch)
-    if word or glue:
-        _add_unit(units, "".join(word), "".join(glue))
-    return units
-
-
-def _add_unit(units: list[tuple[str, str]], word: str, glue: str) -> None:
-    """A word and its spaces; a word of a script written without spaces in dictionary pieces."""
-    if needs_dictionary(word):
-        *pieces, last = word_pieces(word)
-        units.extend((piece, "") for piece in pieces)
-        word = last
-    units.append((word, glue))
-
-
-def _break_before(word: list[str], ch: str) -> bool:
-    prev = word[-1]
-    if prev in "-\u2010" and len(word) > 1 and word[-2].isalnum() and ch.isalnum():
-        return True
-    if _CJK.match(prev) or _CJK.match(ch):
-        return ch not in _NO_LINE_START and prev not in _NO_LINE_END
-    return False
-
-
-_Unit = tuple[str, str, float, float]  # word, following spaces, their widths in 1/1000 em
-
-
 def _units(fam: FontFamily, para: str) -> list[_Unit]:
     return [(w, g, _line_em(fam, w), _line_em(fam, g)) for w, g in _segments(para)]
-
-
-def _wrap(paragraphs: list[list[_Unit]], limit_em: float) -> list[tuple[str, float]]:
-    """Greedy line filling (fewest lines for a given width); returns ``(line, em width)``."""
-    lines: list[tuple[str, float]] = []
-    limit = limit_em + _EPS
-    for units in paragraphs:
-        if not units:
-            lines.append(("", 0.0))
-            continue
-        start, width = 0, units[0][2]
-        for j in range(1, len(units)):
-            candidate = width + units[j - 1][3] + units[j][2]
-            if candidate <= limit:
-                width = candidate
-                continue
-            lines.append((_join(units, start, j), width))
-            start, width = j, units[j][2]
-        lines.append((_join(units, start, len(units)), width))
-    return lines
-
-
-def _join(units: list[_Unit], start: int, stop: int) -> str:
-    """Units ``start..stop-1`` as text, without the spaces that end the line."""
-    return "".join(w + g for w, g, _, _ in units[start : stop - 1]) + units[stop - 1][0]
 
 
 def _sizes(size: float, min_size: float) -> list[float]:
@@ -754,81 +386,3 @@ def _place(fam: FontFamily, lines: list[tuple[str, float]], s: float, box: _Box)
         x = {"left": 0.0, "center": (box_w - width) / 2.0, "right": box_w - width}[align]
         placed.append(TextLine(x, top - asc - k * lead, width, tuple(runs)))
     return TextLayout(s, lead, asc, desc, tuple(placed))
-
-
-# ---------------------------------------------------------------------------
-# Templates
-
-
-class TemplateFieldError(RecordError, KeyError):
-    """A placeholder naming a field the record lacks; a KeyError too, as with ``format_map``."""
-
-
-_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
-
-
-@lru_cache(maxsize=1024)
-def _parse_template(template: str) -> tuple[tuple[str, bool], ...]:
-    """``(text, is_field)`` parts; parsed once per distinct template, not once per record."""
-    parts: list[tuple[str, bool]] = []
-    literal: list[str] = []
-    pos = 0
-    for match in _TOKEN.finditer(template):
-        literal.append(template[pos : match.start()])
-        pos = match.end()
-        token, name = match.group(0), match.group(1)
-        if token in ("{{", "}}"):
-            literal.append(token[0])
-        elif name is None:
-            raise LayoutError(
-                f"lone {token!r} at column {match.start() + 1} of template {template!r}",
-                hint="write {{ or }} for a literal brace",
-            )
-        elif not name.isidentifier():
-            raise LayoutError(
-                f"placeholder {token!r} at column {match.start() + 1} of template "
-                f"{template!r} is not a simple field name",
-                hint="write {field} with letters, digits and _ only; no formats or indexes",
-            )
-        else:
-            if literal:
-                parts.append(("".join(literal), False))
-                literal = []
-            parts.append((name, True))
-    literal.append(template[pos:])
-    tail = "".join(literal)
-    if tail:
-        parts.append((tail, False))
-    return tuple(parts)
-
-
-def template_fields(template: str) -> tuple[str, ...]:
-    """Field names a template uses, each once, in order; LayoutError if it is malformed.
-
-    Lets a layout be checked against the records' columns before any record is built.
-    """
-    return tuple(dict.fromkeys(text for text, is_field in _parse_template(template) if is_field))
-
-
-def render_template(template: str, fields: Mapping[str, str]) -> str:
-    """Fill ``{field}`` placeholders from ``fields``; ``{{``/``}}`` are literal braces.
-
-    LayoutError for a malformed template, TemplateFieldError (a RecordError and a
-    KeyError) naming a field the record lacks.
-    """
-    out = []
-    for text, is_field in _parse_template(template):
-        if not is_field:
-            out.append(text)
-            continue
-        value = fields.get(text)
-        if value is None:
-            known = sorted(fields)
-            listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
-            raise TemplateFieldError(
-                f"the template uses {{{text}}} but the record has no such field",
-                field=text,
-                hint=f"fields available: {listed}" if known else "the record has no fields",
-            )
-        out.append(str(value))
-    return "".join(out)
