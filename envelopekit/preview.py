@@ -28,7 +28,8 @@ from .kit import KitSpec, ResolvedKit, resolve
 from .limits import PREVIEW_PIXELS
 from .links import Links, qr_blocks
 from .records import Record, Rejected
-from .render.mockup import DEFAULT_DPI, Mockup, Raster, png_bytes, record_mockups, render_pages
+from .render.mockup import DEFAULT_DPI, Mockup, Raster, png_bytes, render_pages
+from .render.proofs import record_mockups
 
 __all__ = [
     "DEFAULT_COUNT",

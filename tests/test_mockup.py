@@ -26,10 +26,10 @@ from envelopekit.render.mockup import (
     fold_envelope,
     kit_mockups,
     open_card,
-    record_mockups,
     render_pages,
 )
 from envelopekit.render.painter import single_up_pdf
+from envelopekit.render.proofs import record_mockups
 from envelopekit.units import mm
 
 STYLES = sorted(load_styles())

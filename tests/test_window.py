@@ -20,8 +20,8 @@ from envelopekit.kit import CardSpec, ResolvedKit, card_panels, resolve
 from envelopekit.layouts import load_layout, parse_layout
 from envelopekit.nets import build_net
 from envelopekit.nets.export import net_to_dict
-from envelopekit.render.mockup import Mockup, card_faces, record_mockups
-from envelopekit.render.window_view import show_through, with_windows
+from envelopekit.render.mockup import Mockup, card_faces, show_through, with_windows
+from envelopekit.render.proofs import record_mockups
 from envelopekit.units import inch, mm
 from envelopekit.window import PRESETS, WindowSpec, carrier_views, parse_window
 

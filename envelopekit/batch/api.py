@@ -225,7 +225,7 @@ def render_kit(
     personal = personalise(kit, item.fields, record_id=item.id, row=item.row, link=link)
     mockups = None
     if proof:
-        from ..render.mockup import proof_mockups
+        from ..render.proofs import proof_mockups
 
         mockups = proof_mockups(kit)
     return single_up_pdf(kit, static_drawing(kit), [personal], proof=proof, mockups=mockups)

@@ -390,7 +390,7 @@ def _single_up(
     painter = PagePainter(buf, ctx.kit, ctx.static, proof=job.proof, created=job.created)
     mockups = None
     if job.proof:  # a page of folded views per record, laid out before it is painted
-        from ..render.mockup import proof_mockups
+        from ..render.proofs import proof_mockups
 
         mockups = proof_mockups(ctx.kit)
     planner = SingleUpPlanner(ctx.kit, proof=job.proof, only=only, mockups=job.proof)

@@ -14,14 +14,17 @@ card shows side B: the second panel in front, the other panels folded behind it
 cards also get ``inside``: side A opened flat.
 
 The folding is pure (Pillow images in, images out); only :func:`render_pages`
-(pypdfium2) and :func:`artwork_pdf` (the kit renderer) touch a PDF.
+(pypdfium2) reads a PDF. A window envelope's front shows its carrier through the
+window (:func:`with_windows`). A record's artwork is painted, and its mockups laid out
+on a proof page, by :mod:`.proofs`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Literal
@@ -34,8 +37,8 @@ from ..nets.base import Net, flap_to_net
 from ..units import mm
 
 if TYPE_CHECKING:
-    from ..compose import PersonalKit
     from ..pages import PageGeometry
+    from ..window import ResolvedWindow
 
 __all__ = [
     "DEFAULT_DPI",
@@ -45,7 +48,6 @@ __all__ = [
     "ProofItem",
     "ProofLayout",
     "Raster",
-    "artwork_pdf",
     "card_faces",
     "envelope_faces",
     "fold_card",
@@ -55,10 +57,9 @@ __all__ = [
     "kit_mockups",
     "open_card",
     "png_bytes",
-    "proof_layout",
-    "proof_mockups",
-    "record_mockups",
     "render_pages",
+    "show_through",
+    "with_windows",
 ]
 
 DEFAULT_DPI = 100.0
@@ -422,9 +423,7 @@ def fold_kit(pages: Sequence[Raster], kit: ResolvedKit, *, dpi: float = DEFAULT_
         else:
             front, back = fold_card(a, b, piece, place, dpi)
             out.append(Mockup(piece.key, piece.label, "card", front, back, open_card(a, piece, place, dpi)))
-    from .window_view import with_windows  # a window envelope's front shows its letter beneath
-
-    return with_windows(out, kit)
+    return with_windows(out, kit)  # a window envelope's front shows its letter beneath
 
 
 def kit_mockups(
@@ -436,23 +435,7 @@ def kit_mockups(
     return fold_kit(render_pages(pdf, first=first_page, count=len(page_sides(kit)), dpi=dpi), kit, dpi=dpi)
 
 
-def artwork_pdf(kit: ResolvedKit, personal: PersonalKit) -> bytes:
-    """One record's kit as its single-up print pages, artwork only: no die lines, creases,
-    glue outlines, marks or slug, none of which shows on the finished envelope."""
-    from ..compose import static_drawing
-    from .painter import single_up_pdf
-
-    return single_up_pdf(kit, static_drawing(kit), [personal], artwork=True)
-
-
-def record_mockups(
-    kit: ResolvedKit, personal: PersonalKit, *, dpi: float = DEFAULT_DPI
-) -> tuple[Mockup, ...]:
-    """One record's mockups: its artwork pages drawn in memory, rendered and folded."""
-    return kit_mockups(artwork_pdf(kit, personal), kit, dpi=dpi)
-
-
-# --- a proof page of mockups ---------------------------------------------------------------
+# --- a proof page of mockups: what render.proofs lays out and render.painter paints ---------
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,82 +453,83 @@ class ProofLayout:
     scale: float  # drawn size / real size
 
 
-PROOF_DPI = 100.0  # resolution of the folded mockups on a proof's last page per record
-
-
-def proof_mockups(kit: ResolvedKit, *, dpi: float = PROOF_DPI) -> Callable[[PersonalKit], ProofLayout]:
-    """What a proof renderer is handed: per record, its mockups laid out on one page
-    (made before that page is painted; the renderer never makes them itself)."""
-
-    def made(personal: PersonalKit) -> ProofLayout:
-        return proof_layout(record_mockups(kit, personal, dpi=dpi), dpi=dpi)
-
-    return made
-
-
-def proof_layout(
-    mockups: Sequence[Mockup],
-    *,
-    dpi: float = DEFAULT_DPI,
-    size: tuple[float, float] | None = None,
-    margin: float | None = None,
-    gap: float = 5 * mm,
-    caption: float = 8.0,
-) -> ProofLayout:
-    """Where each piece's views go on one proof page (A3 landscape by default), in
-    opening order, left to right in rows: real size when they fit, else all scaled alike."""
-    from ..pages import MOCKUP_MARGIN, MOCKUP_SIZE, mockup_page
-
-    page = mockup_page(size or MOCKUP_SIZE, MOCKUP_MARGIN if margin is None else margin)
-    trim = page.trim
-    px = 72.0 / dpi
-    blocks = [[(img, img.width * px, img.height * px) for _, img in m.views()] for m in mockups]
-    line = caption * 1.6
-
-    def pack(k: float) -> list[list[int]] | None:
-        rows: list[list[int]] = [[]]
-        x, used, row_h = 0.0, 0.0, 0.0
-        for i, views in enumerate(blocks):
-            w = sum(v[1] * k for v in views) + gap / 2 * (len(views) - 1)
-            h = max(v[2] * k for v in views) + line
-            if rows[-1] and x + w > trim.width:
-                used += row_h + gap
-                rows.append([])
-                x, row_h = 0.0, 0.0
-            if w > trim.width:
-                return None
-            rows[-1].append(i)
-            x += w + gap
-            row_h = max(row_h, h)
-        return rows if used + row_h <= trim.height else None
-
-    k = 1.0
-    rows = pack(k)
-    while rows is None and k > 0.05:
-        k *= 0.95
-        rows = pack(k)
-    if rows is None:
-        raise ValueError("too many pieces for one proof page")
-    items = []
-    y = trim.y1
-    for row in rows:
-        row_h = max(max(v[2] * k for v in blocks[i]) for i in row) + line
-        x = trim.x0
-        for i in row:
-            views = []
-            vx = x
-            for img, w, h in blocks[i]:
-                views.append((img, Rect(vx, y - line - h * k, vx + w * k, y - line)))
-                vx += w * k + gap / 2
-            names = " / ".join(name for name, _ in mockups[i].views())
-            items.append(ProofItem(f"{mockups[i].label}: {names}", Point(x, y - caption), tuple(views)))
-            x = vx - gap / 2 + gap
-        y -= row_h + gap
-    return ProofLayout(page, tuple(items), caption, k)
-
-
 def png_bytes(image: Image.Image) -> bytes:
     """PNG of ``image`` (deterministic: no time stamps, fixed compression)."""
     buf = io.BytesIO()
     image.save(buf, format="PNG", optimize=False, compress_level=6)
     return buf.getvalue()
+
+
+# --- window envelopes: the carrier showing through the window ------------------------------
+#
+# The closed envelope's front has the window punched out of it; beneath lies the
+# carrier's folded face (its own mockup), turned as ResolvedWindow inserts it and placed
+# where it sits, by default the middle of its play, over the shaded inside of the
+# envelope. The picture is made from the rendered pages only, so an address placed
+# wrongly on the letter shows up cut off or missing in the window.
+
+RIM = (0, 0, 0, 70)
+"""The window's cut edge, and the front's shadow on what lies beneath along its top and left."""
+_TURNS = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
+
+
+def _pixel_box(r: Rect, height: float, scale: tuple[float, float]) -> tuple[int, int, int, int]:
+    """``r`` (face points, y up) as a pixel box (y down) of a face ``height`` points high."""
+    sx, sy = scale
+    return (round(r.x0 * sx), round((height - r.y1) * sy), round(r.x1 * sx), round((height - r.y0) * sy))
+
+
+def show_through(
+    front: Image.Image,
+    carrier: Image.Image,
+    window: ResolvedWindow,
+    size: tuple[float, float],
+    *,
+    at: Point | None = None,
+) -> Image.Image:
+    """``front`` (a closed envelope's front of ``size`` points) with ``window`` cut out and
+    the carrier's face ``carrier`` beneath it, its bottom-left corner at ``at`` on the front
+    (default: the middle of its play, ``window.nominal``)."""
+    w, h = size
+    scale = (front.width / w, front.height / h)
+    turn = round(window.turn.rotation) % 360
+    face = carrier.transpose(_TURNS[turn]) if turn in _TURNS else carrier
+    at = at if at is not None else window.nominal
+    placed = Rect.from_size(at.x, at.y, *window.size)
+    box = _pixel_box(placed, h, scale)
+    want = (max(1, box[2] - box[0]), max(1, box[3] - box[1]))
+    if abs(want[0] - face.width) > 2 or abs(want[1] - face.height) > 2:  # else pixels as they are
+        face = face.resize(want, Image.Resampling.BILINEAR)
+    beneath = Image.new("RGB", front.size, INSIDE)
+    beneath.paste(face.convert("RGB"), box[:2])
+    hole = _pixel_box(window.rect, h, scale)
+    out = front.convert("RGB")
+    mask = Image.new("L", front.size, 0)
+    ImageDraw.Draw(mask).rectangle((hole[0], hole[1], hole[2] - 1, hole[3] - 1), fill=255)
+    out.paste(beneath, (0, 0), mask)
+    draw = ImageDraw.Draw(out, "RGBA")
+    x0, y0, x1, y1 = hole[0], hole[1], hole[2] - 1, hole[3] - 1
+    shade = max(1, round(0.4 * scale[0]))  # about 0.4 pt of shadow under the top and left edges
+    # One L-shaped shadow along the top and left, one line along the right and bottom: no
+    # pixel is darkened twice, so the rim stays lighter than any text.
+    ell = [(x0, y0), (x1, y0), (x1, y0 + shade), (x0 + shade, y0 + shade), (x0 + shade, y1), (x0, y1)]
+    draw.polygon(ell, fill=RIM)
+    draw.line([(x1, y0 + shade + 1), (x1, y1), (x0 + shade + 1, y1)], fill=RIM, width=1)
+    return out
+
+
+def with_windows(mockups: Sequence[Mockup], kit: ResolvedKit) -> tuple[Mockup, ...]:
+    """``mockups`` (one kit's, from render.mockup.fold_kit) with every window envelope's
+    front showing its carrier through the window."""
+    by_key = {m.key: m for m in mockups}
+    out = list(mockups)
+    for env in kit.envelopes():
+        window = env.window
+        if window is None or env.spec.name not in by_key or window.carrier not in by_key:
+            continue
+        carrier = by_key[window.carrier]
+        face = carrier.front if window.view == "front" else carrier.back
+        i = out.index(by_key[env.spec.name])
+        front = show_through(out[i].front, face, window, (env.width, env.height))
+        out[i] = dataclasses.replace(out[i], front=front)
+    return tuple(out)
