@@ -71,11 +71,34 @@ def outward_bands(
         k = width / e.length()
         normals.append(Point(e.y * k, -e.x * k) if ccw else Point(-e.y * k, e.x * k))
     spans = [_cut_spans(a, b, skip, tol) for a, b in edges]
+    offsets_in, offsets_out, fans = _joins(pts, normals, spans, ccw, width, miter_limit, step)
+    bands: list[Polygon] = []
+    for i, (a, b) in enumerate(edges):
+        for t0, t1 in spans[i]:
+            p, q = a.lerp(b, t0), a.lerp(b, t1)
+            op = offsets_in[i] if t0 <= 1e-9 else normals[i]
+            oq = offsets_out[i] if t1 >= 1.0 - 1e-9 else normals[i]
+            bands.append(Polygon((p, q, q + oq, p + op)))
+    return tuple(b if (b.signed_area > 0) == ccw else Polygon(b.points[::-1]) for b in (*bands, *fans))
+
+
+def _joins(
+    pts: Sequence[Point],
+    normals: Sequence[Point],
+    spans: Sequence[list[tuple[float, float]]],
+    ccw: bool,
+    width: float,
+    miter_limit: float,
+    step: float,
+) -> tuple[list[Point], list[Point], list[Polygon]]:
+    """outward_bands' convex corners: the offsets each edge's band takes at its start
+    and at its end (mitred at a corner that turns up to ``miter_limit``, else the
+    edge's own normal) and the fans that round the sharper corners."""
     # Corner i joins edge i - 1 (arriving) and edge i (leaving) at pts[i].
     offsets_in = list(normals)  # offset used at the start of edge i
     offsets_out = list(normals)  # offset used at the end of edge i
     fans: list[Polygon] = []
-    for i in range(n):
+    for i in range(len(pts)):
         j = i - 1
         if not (spans[j] and spans[j][-1][1] >= 1.0 - 1e-9 and spans[i] and spans[i][0][0] <= 1e-9):
             continue
@@ -97,11 +120,4 @@ def outward_bands(
         for s in range(k + 1):
             fan.append(v + Transform.rotate(sign * turn * s / k).apply(n1))
         fans.append(Polygon(tuple(fan)))
-    bands: list[Polygon] = []
-    for i, (a, b) in enumerate(edges):
-        for t0, t1 in spans[i]:
-            p, q = a.lerp(b, t0), a.lerp(b, t1)
-            op = offsets_in[i] if t0 <= 1e-9 else normals[i]
-            oq = offsets_out[i] if t1 >= 1.0 - 1e-9 else normals[i]
-            bands.append(Polygon((p, q, q + oq, p + op)))
-    return tuple(b if (b.signed_area > 0) == ccw else Polygon(b.points[::-1]) for b in (*bands, *fans))
+    return offsets_in, offsets_out, fans
