@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from .errors import EnvelopekitError
 from .files import write_bytes_atomic
 from .terminal import printable
+from .verify_report import plural
 
 if TYPE_CHECKING:
     from .batch import BuildResult
@@ -219,7 +220,7 @@ def _report_build(args: argparse.Namespace, result: BuildResult) -> int:
     errors_file = result.outdir / ("dry-run-errors.csv" if result.dry_run else "errors.csv")
     if result.dry_run:
         print(
-            f"checked {_plural(result.built + result.rejected, 'record')}: {result.built} valid, "
+            f"checked {plural(result.built + result.rejected, 'record')}: {result.built} valid, "
             f"{result.rejected} rejected; nothing drawn",
             file=err,
         )
@@ -228,12 +229,10 @@ def _report_build(args: argparse.Namespace, result: BuildResult) -> int:
         if len(result.files) > 3:
             first, last = result.files[0].name, result.files[-1].name
             files = f"{len(result.files)} files in {result.outdir} ({first} to {last})"
-        print(
-            f"built {_plural(result.built, 'kit')} ({_plural(result.pages, 'page')}) into {files}", file=err
-        )
+        print(f"built {plural(result.built, 'kit')} ({plural(result.pages, 'page')}) into {files}", file=err)
         print(f"manifest: {result.outdir / 'manifest.csv'}", file=err)
     if result.rejected:
-        print(f"{_plural(result.rejected, 'record')} rejected: see {errors_file}", file=err)
+        print(f"{plural(result.rejected, 'record')} rejected: see {errors_file}", file=err)
         for e in result.errors[: 20 if args.verbose else 5]:
             where = f"line {e['row']}" if e["row"] else "record"
             field = f" {e['field']}" if e["field"] else ""
@@ -455,7 +454,3 @@ def _token_from_url(text: str) -> str:
     values += [seg for seg in parts.path.split("/") if seg]
     looks = [v for v in values if re.fullmatch(r"[0-9A-Za-z-]{8,32}", v)]
     return looks[0] if looks else text
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
