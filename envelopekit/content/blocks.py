@@ -38,7 +38,7 @@ BLACK: Colour = (0.0, 0.0, 0.0, 1.0)
 def template_fields(template: str) -> tuple[str, ...]:
     """The ``{field}`` names a template uses, in order of first use (once per template:
     ``variable`` asks for every block of every kit)."""
-    from .text import template_fields as parse
+    from .templates import template_fields as parse
 
     return parse(template)
 

@@ -253,7 +253,7 @@ def record_fields(
 
 
 def _source(template: str) -> str | None:
-    from .text import template_fields
+    from .templates import template_fields
 
     names = template_fields(template)
     return names[0] if names else None
@@ -278,7 +278,7 @@ def block_bars(
     default box is placed on); () for a record outside the US with ``non_us = "skip"``.
     RecordError naming the field for a record outside the US (``non_us = "reject"``) or
     a field that is not an IMb's."""
-    from .text import render_template
+    from .templates import render_template
 
     us = is_us(block, fields)
     if not us:
@@ -344,7 +344,7 @@ class SerialLedger:
         """None when the record's serials are new (they are then held), else the error
         naming the serial's field and the row that has it already. A record whose fields
         are faulty is left to :func:`block_bars` to reject."""
-        from .text import render_template
+        from .templates import render_template
 
         keys = []
         for block in self.blocks:
