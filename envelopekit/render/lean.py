@@ -94,6 +94,12 @@ class QRForm(RawStream):
         extra = b"/Type /XObject /Subtype /Form /BBox [ 0 0 %d %d ] /Resources << >> " % (side, side)
         super().__init__(qr_path(rects).encode("ascii"), extra)
 
+    def copy(self) -> QRForm:
+        """The same stream as a new object (for another document), not compressed again."""
+        twin = QRForm.__new__(QRForm)
+        twin.data, twin.extra = self.data, self.extra
+        return twin
+
 
 def qr_path(rects: Iterable[tuple[int, int, int, int]]) -> str:
     """``x y w h re`` for every rectangle, then one nonzero fill (they never overlap)."""

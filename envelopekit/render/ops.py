@@ -26,6 +26,22 @@ _BIG = 1e5
 K_ONLY = (0.0, 0.0, 0.0, 1.0)
 
 
+_QR_STREAMS: dict[int, tuple[tuple[tuple[int, int, int, int], ...], QRForm]] = {}
+
+
+def _qr_stream(op: QROp) -> QRForm:
+    """The form of ``op``'s symbol: its path compressed once per symbol (by the identity of
+    its modules) in this process, so a kit's letter and card in two stock files share the
+    work; each file gets its own object (a PDF object belongs to one document)."""
+    hit = _QR_STREAMS.get(id(op.rects))
+    if hit is None or hit[0] is not op.rects:
+        if len(_QR_STREAMS) >= 4096:
+            _QR_STREAMS.clear()
+        side = op.side or max(max(x + w, y + h) for x, y, w, h in op.rects)
+        hit = _QR_STREAMS[id(op.rects)] = (op.rects, QRForm(side, op.rects))  # the key kept alive
+    return hit[1].copy()
+
+
 @lru_cache(maxsize=64)
 def _cmyk_image(
     path: str,
@@ -189,8 +205,7 @@ class OpDrawer:
         name = self._qr_forms.get(op.rects)
         if name is None:
             name = self._qr_forms[op.rects] = f"qr{len(self._qr_forms) + 1}"
-            side = op.side or max(max(x + w, y + h) for x, y, w, h in op.rects)
-            self.c._doc.Reference(QRForm(side, op.rects), xObjectName(name))
+            self.c._doc.Reference(_qr_stream(op), xObjectName(name))
             self.own_form(name)
         self.c._formsinuse.append(name)
         return name
