@@ -16,7 +16,16 @@ from __future__ import annotations
 from .geometry_cleanup import merge_short_segments
 from .geometry_offset import outward_bands
 from .geometry_paths import Cubic, Line, Path, Segment
-from .geometry_plane import EPS, Point, Polygon, Rect, Transform, isclose, segments_intersect
+from .geometry_plane import (
+    EPS,
+    Point,
+    Polygon,
+    Rect,
+    Transform,
+    isclose,
+    segment_meets_box,
+    segments_intersect,
+)
 
 __all__ = [
     "EPS",
@@ -31,5 +40,6 @@ __all__ = [
     "isclose",
     "merge_short_segments",
     "outward_bands",
+    "segment_meets_box",
     "segments_intersect",
 ]

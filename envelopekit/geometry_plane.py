@@ -18,6 +18,7 @@ __all__ = [
     "Rect",
     "Transform",
     "isclose",
+    "segment_meets_box",
     "segments_intersect",
 ]
 
@@ -286,6 +287,28 @@ class Transform:
     def clean(self, digits: int = 9) -> Transform:
         """Round away float noise so output stays byte-identical across platforms."""
         return Transform(*(round(v, digits) + 0.0 for v in self.as_tuple()))
+
+
+def segment_meets_box(
+    a: tuple[float, float], b: tuple[float, float], box: tuple[float, float, float, float]
+) -> bool:
+    """Does segment ab meet the closed box (x0, y0, x1, y1)? (Liang-Barsky clipping.)"""
+    x0, y0, x1, y1 = box
+    t0, t1 = 0.0, 1.0
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    for p, q in ((-dx, a[0] - x0), (dx, x1 - a[0]), (-dy, a[1] - y0), (dy, y1 - a[1])):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        r = q / p
+        if p < 0:
+            t0 = max(t0, r)
+        else:
+            t1 = min(t1, r)
+        if t0 > t1:
+            return False
+    return True
 
 
 def segments_intersect(p1: Point, p2: Point, q1: Point, q2: Point, tol: float = EPS) -> bool:

@@ -18,7 +18,7 @@ from typing import Literal
 from .catalog import Size, Stock, envelope_family, lookup
 from .content.blocks import AddressBlock, Block, FillBlock, QRBlock, TextBlock
 from .errors import FitError, LayoutError, NetError
-from .geometry import Point, Polygon, Rect, Transform, outward_bands
+from .geometry import Point, Polygon, Rect, Transform, outward_bands, segment_meets_box
 from .nets.base import Fold as Crease
 from .nets.base import Net, build_net
 from .units import mm
@@ -386,25 +386,11 @@ def _on_line(a: Point, b: Point, p: Point, q: Point, tol: float = 0.01) -> bool:
 
 
 def _crosses_interior(a: Point, b: Point, r: Rect) -> bool:
-    """Does segment ab pass through the open interior of ``r``? (Liang-Barsky clip.)"""
+    """Does segment ab pass through the open interior of ``r``?"""
     inner = r.inset(1e-4)
     if inner.width <= 0 or inner.height <= 0:
         return False
-    t0, t1 = 0.0, 1.0
-    dx, dy = b.x - a.x, b.y - a.y
-    for p, q in ((-dx, a.x - inner.x0), (dx, inner.x1 - a.x), (-dy, a.y - inner.y0), (dy, inner.y1 - a.y)):
-        if p == 0:
-            if q < 0:
-                return False
-            continue
-        t = q / p
-        if p < 0:
-            t0 = max(t0, t)
-        else:
-            t1 = min(t1, t)
-        if t0 > t1:
-            return False
-    return True
+    return segment_meets_box((a.x, a.y), (b.x, b.y), inner.as_tuple())
 
 
 def _boundary_crosses(r: Rect, poly: Polygon) -> bool:

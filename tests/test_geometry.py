@@ -278,3 +278,15 @@ def test_merge_short_segments_drops_straight_corners_and_meets_or_bridges_steps(
     assert all(min(p.distance(q) for q in zig.flatten().points) <= 1.0 for p in pts)
     # Nothing short: nothing changes.
     assert merge_short_segments(zig, 0.1, 0.05) == zig
+
+
+def test_segment_meets_box_is_clipping_not_its_bounding_box() -> None:
+    from envelopekit.geometry import segment_meets_box
+
+    box = (0.0, 0.0, 10.0, 10.0)
+    assert segment_meets_box((-5, 5), (15, 5), box)  # straight through
+    assert segment_meets_box((2, 2), (3, 3), box)  # inside
+    assert segment_meets_box((10, -5), (10, 15), box)  # along an edge: the box is closed
+    assert not segment_meets_box((-5, 12), (12, 25), box)  # its bounding box overlaps, it misses
+    assert not segment_meets_box((11, 0), (11, 10), box)  # vertical, beside
+    assert not segment_meets_box((12, 9), (9, 12), box)  # passes the corner outside

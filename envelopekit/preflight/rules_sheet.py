@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
+from ..geometry import segment_meets_box
 from ..units import mm
 from .context import TOL, Limits, PageContext, Profile, finding
 from .drawn import Box, Event, Paint, Placed, Text
@@ -273,23 +274,8 @@ def _point_seg(p: tuple[float, float], a: tuple[float, float], b: tuple[float, f
 
 
 def _seg_hits_box(a: tuple[float, float], b: tuple[float, float], box: Box) -> bool:
-    """Liang-Barsky: does segment ab cross the rectangle?"""
-    x0, y0, x1, y1 = box
-    t0, t1 = 0.0, 1.0
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    for p, q in ((-dx, a[0] - x0), (dx, x1 - a[0]), (-dy, a[1] - y0), (dy, y1 - a[1])):
-        if p == 0:
-            if q < 0:
-                return False
-            continue
-        r = q / p
-        if p < 0:
-            t0 = max(t0, r)
-        else:
-            t1 = min(t1, r)
-        if t0 > t1:
-            return False
-    return True
+    """Does segment ab cross the rectangle?"""
+    return segment_meets_box(a, b, box)
 
 
 def check_slug(page: PageContext, profile: Profile, limits: Limits) -> Iterator[Finding]:
