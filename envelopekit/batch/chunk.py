@@ -16,7 +16,7 @@ import io
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..compose import PersonalKit, SideGroups, personalise, static_drawing
 from ..content.address import AddressPolicy, address_policy, check_record, problems_text
@@ -27,6 +27,9 @@ from ..links import Links, qr_blocks
 from ..pages import SingleUpPlanner, sheet_pages
 from ..records import FieldMap, Record
 from ..verify_addresses import ADDRESS_COLUMN, address_column
+
+if TYPE_CHECKING:
+    from ..render.ops import QRStreams
 
 __all__ = [
     "WARNINGS_COLUMN",
@@ -352,19 +355,20 @@ def _render(
     imposed, a file's pages and sheets comma-separated, its placements " | "-separated)."""
     made: list[tuple[ChunkFile, dict[str, tuple[str, str, str]]]] = []
     kit = ctx.kit
+    qr: QRStreams = {}  # a symbol compressed once for all the chunk's files
     if job.impose is None:
         groups = stock_groups(kit) if job.group == "stock" and not job.proof else None
         for group in groups or (None,):
             name = chunk_file_name(job.stem, index, group.name if group else "")
             only = group.pieces if group else None
-            data, pages, where = _single_up(job, ctx, kits, only)
+            data, pages, where = _single_up(job, ctx, kits, only, qr)
             stock = group.stock or None if group else None
             side = ("duplex" if group.two_sided else "simplex") if group else None
             made.append((ChunkFile(name, data, pages, len(kits), stock, side), where))
     else:
         for sheet_file in impose_files(kit, [p.record_id for _, p in kits], job.impose, numbers):
             name = chunk_file_name(job.stem, index, sheet_file.name)
-            data, pages, where = _imposed(job, ctx, kits, sheet_file)
+            data, pages, where = _imposed(job, ctx, kits, sheet_file, qr)
             stock = sheet_file.group.stock or None
             made.append((ChunkFile(name, data, pages, len(kits), stock, sheet_file.side), where))
     for row, personal in kits:
@@ -382,12 +386,16 @@ def _render(
 
 
 def _single_up(
-    job: Job, ctx: _Context, kits: Sequence[tuple[dict[str, Any], PersonalKit]], only: Sequence[str] | None
+    job: Job,
+    ctx: _Context,
+    kits: Sequence[tuple[dict[str, Any], PersonalKit]],
+    only: Sequence[str] | None,
+    qr: QRStreams,
 ) -> tuple[bytes, int, dict[str, tuple[str, str, str]]]:
     from ..render.painter import PagePainter
 
     buf = io.BytesIO()
-    painter = PagePainter(buf, ctx.kit, ctx.static, proof=job.proof, created=job.created)
+    painter = PagePainter(buf, ctx.kit, ctx.static, proof=job.proof, created=job.created, qr_streams=qr)
     mockups = None
     if job.proof:  # a page of folded views per record, laid out before it is painted
         from ..render.proofs import proof_mockups
@@ -410,11 +418,12 @@ def _imposed(
     ctx: _Context,
     kits: Sequence[tuple[dict[str, Any], PersonalKit]],
     sheet_file: SheetFile,
+    qr: QRStreams,
 ) -> tuple[bytes, int, dict[str, tuple[str, str, str]]]:
     from ..render.painter import PagePainter
 
     buf = io.BytesIO()
-    painter = PagePainter(buf, ctx.kit, ctx.static, proof=job.proof, created=job.created)
+    painter = PagePainter(buf, ctx.kit, ctx.static, proof=job.proof, created=job.created, qr_streams=qr)
     personal = {p.record_id: p for _, p in kits}
     plans = sheet_file.plans
     painter.paint(sheet_pages(plans, sheet_file.group.stock, proof=job.proof), personal)

@@ -26,19 +26,18 @@ _BIG = 1e5
 K_ONLY = (0.0, 0.0, 0.0, 1.0)
 
 
-_QR_STREAMS: dict[int, tuple[tuple[tuple[int, int, int, int], ...], QRForm]] = {}
+QRStreams = dict[int, tuple[tuple[tuple[int, int, int, int], ...], QRForm]]
+"""Compressed QR forms by the identity of their modules (kept alive beside each form)."""
 
 
-def _qr_stream(op: QROp) -> QRForm:
-    """The form of ``op``'s symbol: its path compressed once per symbol (by the identity of
-    its modules) in this process, so a kit's letter and card in two stock files share the
-    work; each file gets its own object (a PDF object belongs to one document)."""
-    hit = _QR_STREAMS.get(id(op.rects))
+def _qr_stream(op: QROp, made: QRStreams) -> QRForm:
+    """The form of ``op``'s symbol: its path compressed once per symbol in ``made`` (a
+    chunk's painters share it, so a kit's letter and card in two stock files share the
+    work); each file gets its own object (a PDF object belongs to one document)."""
+    hit = made.get(id(op.rects))
     if hit is None or hit[0] is not op.rects:
-        if len(_QR_STREAMS) >= 4096:
-            _QR_STREAMS.clear()
         side = op.side or max(max(x + w, y + h) for x, y, w, h in op.rects)
-        hit = _QR_STREAMS[id(op.rects)] = (op.rects, QRForm(side, op.rects))  # the key kept alive
+        hit = made[id(op.rects)] = (op.rects, QRForm(side, op.rects))
     return hit[1].copy()
 
 
@@ -108,7 +107,8 @@ class OpDrawer:
         """Note a form this renderer made (see ``PdfCanvas.own_form``)."""
         raise NotImplementedError
 
-    def init_ops(self) -> None:
+    def init_ops(self, qr_streams: QRStreams | None = None) -> None:
+        self._qr_streams: QRStreams = {} if qr_streams is None else qr_streams
         self._qr_forms: dict[tuple[tuple[int, int, int, int], ...], str] = {}
         self._starts: dict[tuple[int, ...], tuple[tuple[Any, ...], str]] = {}
         self._lines: dict[tuple[Any, ...], str] = {}
@@ -205,7 +205,7 @@ class OpDrawer:
         name = self._qr_forms.get(op.rects)
         if name is None:
             name = self._qr_forms[op.rects] = f"qr{len(self._qr_forms) + 1}"
-            self.c._doc.Reference(_qr_stream(op), xObjectName(name))
+            self.c._doc.Reference(_qr_stream(op, self._qr_streams), xObjectName(name))
             self.own_form(name)
         self.c._formsinuse.append(name)
         return name

@@ -27,7 +27,7 @@ from ..kit import Piece, ResolvedKit
 from ..marks import MarkLine, Target, registration_target
 from ..pages import PROOF_SIZE, PROOF_TEXT, PageGeometry, PagePlan, SingleUpPlanner, trim_origin
 from .lean import form_use
-from .ops import OpDrawer
+from .ops import OpDrawer, QRStreams
 from .pdf import BLACK, PROOF_BACKDROP, PROOF_RED, Inks, PdfCanvas, _complete_form_resources, slug_font
 from .pdfx import mark_record
 
@@ -62,6 +62,7 @@ class PagePainter(PdfCanvas, OpDrawer):
         inks: Inks | None = None,
         proof: bool = False,
         created: float | None = None,
+        qr_streams: QRStreams | None = None,
     ):
         super().__init__(out, title=title or kit.spec.title or kit.spec.name, inks=inks, created=created)
         self.kit = kit
@@ -74,7 +75,7 @@ class PagePainter(PdfCanvas, OpDrawer):
 
             self.c.setSubject(f"print-ready kits: {kit.spec.name}")
             mark_pdfx(self.c, kit.spec.output_condition)
-        self.init_ops()
+        self.init_ops(qr_streams)  # shared by the painters of one chunk's files
         self.pieces = {piece.key: piece for piece in kit.pieces}
         self._forms: set[str] = set()
         # id(marks) -> (the marks, kept alive so the id stays theirs; targets; form name)
