@@ -2,8 +2,9 @@
 
 A :class:`WindowSpec` is a rectangle on the envelope's front face (points, from the left
 and bottom edges as the address is read, the flap up: how window sizes are specified),
-by preset or by size and position. It becomes an interior cut of the net
-(:func:`add_window`: ``Net.holes``), drawn with the die line and exported with the net.
+by preset or by size and position (:mod:`envelopekit.nets.window`, named here too). It
+becomes an interior cut of the net (:func:`add_window`: ``Net.holes``), drawn with the
+die line and exported with the net.
 
 The *carrier* is the card inside whose address block shows through the window. Folded
 (:func:`carrier_views`, the way :mod:`envelopekit.render.mockup` folds cards), a card shows
@@ -16,20 +17,24 @@ the window (:func:`resolve_window`). Pure data; no PDF library.
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from .content.blocks import AddressBlock, Block
 from .errors import NetError
-from .geometry import Path, Point, Rect, Transform
-from .units import inch, mm, parse_length
+from .geometry import Point, Rect, Transform
+from .kitspec import CardSpec, KitSpec, card_panels
+from .nets.base import Net, add_window, flap_to_net
+from .nets.window import MARGIN, MIN_BORDER, PRESETS, WindowSpec, parse_window, window_path
+from .nets.window import length_text as _len
+from .nets.window import rect_text as _show_rect
+from .nets.window import unit_of as _unit
+from .units import mm
 
-if TYPE_CHECKING:
-    from .kit import CardSpec, KitSpec
-    from .nets.base import Net
+View = Literal["front", "back"]
+Side = Literal["front", "back"]
+
 
 __all__ = [
     "MARGIN",
@@ -47,101 +52,6 @@ __all__ = [
     "resolve_window",
     "window_path",
 ]
-
-MARGIN = 0.125 * inch
-"""Clearance between the address and every window edge, in every position the carrier can
-slide to. USPS (PRINT.md, "Envelope windows and postal zones"; Publication 25): at least
-1/8 in (3.2 mm) between the address and the window's edges wherever the insert moves."""
-MIN_BORDER = 5 * mm
-"""A window keeps at least this much paper to the front's edges and folds (d): the die
-needs a bridge, and a window running into a fold tears when the envelope is closed."""
-
-View = Literal["front", "back"]
-Side = Literal["front", "back"]
-
-
-@dataclass(frozen=True, slots=True)
-class WindowSpec:
-    """A rectangular window on an envelope's front; lengths in points."""
-
-    width: float
-    height: float
-    left: float  # from the front's left edge, the address read the right way up
-    bottom: float  # from its bottom edge
-    preset: str = ""
-    carrier: str = ""  # the card that shows through; "" = the one card inside with an address block
-    margin: float = MARGIN
-
-    @property
-    def rect(self) -> Rect:
-        return Rect.from_size(self.left, self.bottom, self.width, self.height)
-
-    @property
-    def label(self) -> str:
-        return f"window {self.preset!r}" if self.preset else "window"
-
-
-PRESETS: dict[str, WindowSpec] = {
-    # PRINT.md: the typical #10 window, 1 1/8 x 4 1/2 in at 7/8 in from the left, 1/2 in up.
-    "us10": WindowSpec(4.5 * inch, 1.125 * inch, 0.875 * inch, 0.5 * inch, "us10"),
-    # DIN 680 (the DL window): 90 x 45 mm, 20 mm from the left and 15 mm from the bottom edge;
-    # C6/5 (114 x 229 mm) takes the same window.
-    "dl": WindowSpec(90 * mm, 45 * mm, 20 * mm, 15 * mm, "dl"),
-    "c6-5": WindowSpec(90 * mm, 45 * mm, 20 * mm, 15 * mm, "c6-5"),
-    # C5 (d): the DIN 680 window, 90 x 45 mm at 20 mm from the left, raised to show DIN 5008's
-    # address field (45-90 mm below the top of an A4 sheet) of an A4 letter folded once that
-    # rests on the bottom of the envelope: 148.5 - 90 = 58.5 mm up; 58 mm.
-    "c5": WindowSpec(90 * mm, 45 * mm, 20 * mm, 58 * mm, "c5"),
-}
-"""Standard windows by name (``window = "us10"`` in a layout)."""
-
-
-def parse_window(text: str) -> WindowSpec:
-    """A preset name (``"us10"``) or ``"WIDTH,HEIGHT,LEFT,BOTTOM"`` with units, as given to
-    ``build_net(..., {"window": ...})`` and ``envelopekit net --param window=...``."""
-    key = text.strip().lower()
-    if key in PRESETS:
-        return PRESETS[key]
-    parts = [p for p in re.split(r"[,\s]+", key) if p]
-    if len(parts) != 4:
-        raise NetError(
-            f"window {text!r} is neither a preset nor WIDTH,HEIGHT,LEFT,BOTTOM",
-            hint="presets: " + ", ".join(PRESETS) + '; or e.g. "4.5in,1.125in,0.875in,0.5in"',
-        )
-    w, h, left, bottom = (parse_length(p, what="window") for p in parts)
-    return WindowSpec(w, h, left, bottom)
-
-
-# --- the cut -----------------------------------------------------------------------------------
-
-
-def check_fits(spec: WindowSpec, width: float, height: float) -> str | None:
-    """Why ``spec`` does not fit a front of ``width`` x ``height`` points (None: it fits)."""
-    room = Rect(0, 0, width, height).inset(MIN_BORDER)
-    r = spec.rect
-    if spec.width <= 0 or spec.height <= 0:
-        return f"{spec.label} has no area"
-    if room.width > 0 and room.height > 0 and room.contains(r):
-        return None
-    return (
-        f"{spec.label} ({_show_rect(r, _unit(spec))}) does not fit a {_len(width, _unit(spec))} x "
-        f"{_len(height, _unit(spec))} front with {MIN_BORDER / mm:.0f} mm of paper round it"
-    )
-
-
-def window_path(spec: WindowSpec, to_net: Transform) -> Path:
-    """The window's cut in net coordinates (``to_net``: the front face to the net)."""
-    corners = spec.rect.corners()
-    return Path.from_points([to_net.apply(p) for p in corners])
-
-
-def add_window(net: Net, spec: WindowSpec) -> Net:
-    """``net`` with ``spec`` cut out of its front panel (an interior cut, ``Net.holes``)."""
-    why = check_fits(spec, net.front_rect.width, net.front_rect.height)
-    if why:
-        raise NetError(why, hint="move or shrink the window")
-    return dataclasses.replace(net, holes=(*net.holes, window_path(spec, net.front.to_net)))
-
 
 # --- the carrier, folded -----------------------------------------------------------------------
 
@@ -162,9 +72,6 @@ def carrier_views(card: CardSpec) -> tuple[CarrierView, CarrierView]:
     """The (front, back) faces of ``card`` folded, as render.mockup.card_faces folds it: a
     flat card shows side A in front and side B behind; a folded one closes side A inside
     and shows side B, the second panel in front and the first folded over the others."""
-    from .kit import card_panels
-    from .nets.base import flap_to_net
-
     panels = card_panels(card)
     if len(panels) == 1:
         size = (card.width, card.height)
@@ -224,26 +131,6 @@ class ResolvedWindow:
         """Everything ``address`` covers on the front as the carrier slides."""
         b, s = address.box, self.slide
         return Rect(b.x0 + s.x0, b.y0 + s.y0, b.x1 + s.x1, b.y1 + s.y1)
-
-
-def _unit(spec: WindowSpec) -> float:
-    values = (spec.width, spec.height, spec.left, spec.bottom)
-    return (
-        inch
-        if spec.preset.startswith("us")
-        or all(abs(v * 16 / inch - round(v * 16 / inch)) < 1e-6 for v in values)
-        else mm
-    )
-
-
-def _len(v: float, unit: float) -> str:
-    return f"{v / inch:.3f} in" if unit == inch else f"{v / mm:.1f} mm"
-
-
-def _show_rect(r: Rect, unit: float) -> str:
-    u = "in" if unit == inch else "mm"
-    n = (lambda v: f"{v / inch:.3f}") if unit == inch else (lambda v: f"{v / mm:.1f}")
-    return f"{n(r.width)} x {n(r.height)} {u} at {n(r.x0)}, {n(r.y0)} {u} from the left and bottom"
 
 
 def find_carrier(kit: KitSpec, env_name: str, spec: WindowSpec, cards: Sequence[CardSpec]) -> CardSpec:

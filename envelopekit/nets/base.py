@@ -25,6 +25,7 @@ from typing import Any, Literal
 from ..errors import NetError
 from ..geometry import Path, Point, Polygon, Rect, Transform
 from ..units import mm, parse_length
+from .window import WindowSpec, check_fits, parse_window, window_path
 
 __all__ = [
     "CUT_TOLERANCE",
@@ -35,6 +36,7 @@ __all__ = [
     "Net",
     "Panel",
     "Style",
+    "add_window",
     "angle",
     "build_net",
     "flap_to_net",
@@ -295,8 +297,6 @@ def build_net(style: str, width: float, height: float, params: Mapping[str, Any]
     if isinstance(params, Mapping) and "window" in params:
         # Not a style parameter: a window cut in the front ("us10" or "W,H,LEFT,BOTTOM"),
         # so that `envelopekit net banker "#10" --param window=us10` shows the die.
-        from ..window import parse_window
-
         window = parse_window(str(params["window"]))
         params = {k: v for k, v in params.items() if k != "window"}
     p = parse_params(s.params_type, params, style=key)
@@ -304,7 +304,13 @@ def build_net(style: str, width: float, height: float, params: Mapping[str, Any]
     if not net.outline.flatten(0.1).is_simple():
         raise NetError(f"{key} outline intersects itself at this size", hint="reduce the flap sizes")
     if window is not None:
-        from ..window import add_window
-
         net = add_window(net, window)
     return net
+
+
+def add_window(net: Net, spec: WindowSpec) -> Net:
+    """``net`` with ``spec`` cut out of its front panel (an interior cut, ``Net.holes``)."""
+    why = check_fits(spec, net.front_rect.width, net.front_rect.height)
+    if why:
+        raise NetError(why, hint="move or shrink the window")
+    return dataclasses.replace(net, holes=(*net.holes, window_path(spec, net.front.to_net)))
