@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 # Public names -> the module that defines them. They are imported on first use, so
 # `envelopekit --help` and small commands start without loading the PDF machinery.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, NoReturn
 
-from . import __version__
+from ._version import __version__
 from .cli_commands import (
     EXIT_FAIL,
     cmd_build,

@@ -19,3 +19,13 @@ def test_bundled_data_matches_the_package_data_patterns():
         files = {p.name for p in (ROOT / folder).iterdir() if p.is_file()}
         covered = {p.name for pattern in patterns for p in (ROOT / folder).glob(pattern)}
         assert files == covered, f"{folder}/ has files the wheel would leave out: {sorted(files - covered)}"
+
+
+def test_the_package_version_is_pyprojects() -> None:
+    import tomllib
+    from pathlib import Path
+
+    from envelopekit import __version__
+
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
+    assert project["project"]["version"] == __version__

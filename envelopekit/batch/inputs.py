@@ -111,7 +111,7 @@ def fingerprint(
 ) -> dict[str, str]:
     """What makes a build's output what it is, one digest per part, so a refused
     resume can say which part changed."""
-    from .. import __version__
+    from .._version import __version__
     from ..content.blocks import ImageBlock
 
     def digest(text: str | bytes) -> str:

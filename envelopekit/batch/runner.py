@@ -374,7 +374,7 @@ def _write_ticket(
     proof: bool,
     group: str = "stock",
 ) -> list[dict[str, Any]]:
-    from .. import __version__
+    from .._version import __version__
     from ..job import job_ticket
 
     assert tx.journal is not None

@@ -64,21 +64,22 @@ WARN = colors.Color(0.75, 0.1, 0.05)
 def sample_mockups(kit: ResolvedKit, *, dpi: float = JOB_SHEET_DPI) -> dict[tuple[str, str], Image.Image]:
     """(piece, view) -> the folded view of the layout's sample record, or {} when the
     sample cannot be drawn (the sheet then shows empty frames)."""
-    from ..batch.chunk import sample_records
     from ..compose import personalise
     from ..links import Links, qr_blocks
-    from ..preview import preview_record
+    from ..records import FieldMap
+    from .proofs import record_mockups
 
     spec = kit.spec
     try:
-        record = next(sample_records(spec))
+        fields = FieldMap(spec.sample)
+        record_id = fields.get(spec.id_field, "SAMPLE")
         links = Links(spec, key=SAMPLE_KEY, id_field=spec.id_field) if qr_blocks(kit) else None
-        link = links.for_record(record.id) if links is not None else None
-        personal = personalise(kit, record.fields, record_id=record.id, row=record.row, link=link)
-        preview = preview_record(kit, personal, dpi=dpi)
+        link = links.for_record(record_id) if links is not None else None
+        personal = personalise(kit, fields, record_id=record_id, row=0, link=link)
+        mockups = record_mockups(kit, personal, dpi=dpi)
     except EnvelopekitError:
         return {}
-    return _views(preview.mockups)
+    return _views(mockups)
 
 
 def _views(mockups: Sequence[Mockup]) -> dict[tuple[str, str], Image.Image]:
