@@ -1,9 +1,10 @@
 """Bytes -> text: a records file's encoding detected or checked, and its physical lines.
 
 The first :data:`SNIFF_BYTES` decide the encoding when none is given (a BOM, else UTF-8
-if it decodes, else cp1252); the sniffed prefix is replayed, so pipes work too. Bytes
-that are not valid in the encoding are kept (``surrogateescape``) for the row that holds
-them to be rejected, not the file; :func:`not_text` says what they were.
+if it decodes or holds more UTF-8 letters than stray bytes, else cp1252); the sniffed
+prefix is replayed, so pipes work too. Bytes that are not valid in the encoding are kept
+(``surrogateescape``) for the row that holds them to be rejected, not the file;
+:func:`not_text` says what they were.
 """
 
 from __future__ import annotations
@@ -49,8 +50,19 @@ def detect_encoding(prefix: bytes, *, final: bool = True) -> str:
     try:
         codecs.getincrementaldecoder("utf-8")().decode(prefix, final=final)
     except UnicodeDecodeError:
-        return "cp1252"
+        return "utf-8" if _mostly_utf8(prefix) else "cp1252"
     return "utf-8"
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Does ``data``, though not all valid UTF-8, hold more UTF-8 than stray bytes? A UTF-8
+    file with a row pasted from a cp1252 one is UTF-8 with that row rejected, not cp1252
+    for every row (which garbles every other non-ASCII letter silently); cp1252 text almost
+    never forms a valid multi-byte UTF-8 sequence."""
+    text = data.decode("utf-8", "surrogateescape")
+    stray = len(SURROGATE.findall(text))
+    letters = sum(1 for ch in text if ch > "\x7f") - stray  # decoded from 2 to 4 bytes each
+    return letters > 0 and letters >= stray
 
 
 class _Replay(io.RawIOBase):
@@ -159,8 +171,11 @@ class Lines:
 
 def encoding_hint(encoding: str) -> str:
     if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig"):
-        return "Excel on Windows saves CSV as cp1252: pass encoding='cp1252' or --encoding cp1252"
-    return "pass the file's real encoding: encoding=... or --encoding"
+        return (
+            "this row was saved in another encoding than UTF-8 (Excel on Windows writes cp1252): "
+            "save the file as 'CSV UTF-8', or if all of it is cp1252 give --encoding cp1252"
+        )
+    return "give the file's real encoding with --encoding (encoding= in Python)"
 
 
 def not_text(value: str, encoding: str, at: int | None = None) -> tuple[str, str | None] | None:

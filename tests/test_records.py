@@ -864,3 +864,33 @@ def test_a_utf16_reading_of_a_utf8_file_is_a_clear_error(tmp_path: Path) -> None
     data.write_text("id,city\nR1,Oslo\n", encoding="utf-8")
     with pytest.raises(RecordsError, match="not valid utf-16"), read_records(data, encoding="utf-16") as s:
         list(s)
+
+
+def test_a_utf8_file_with_one_cp1252_row_rejects_that_row_and_garbles_no_other(tmp_path: Path) -> None:
+    """A row pasted from a cp1252 export into a UTF-8 file: the file stays UTF-8 (its
+    Hebrew and Thai read right), the pasted row alone is rejected, saying what to do."""
+    from envelopekit.records import Rejected, read_records
+
+    rows = [
+        "id,name,street".encode(),
+        "R1,Sarah Cohen,רחוב הרצל 12".encode(),
+        "R2,Jörg Müller,Hauptstraße 1".encode("cp1252"),
+        "R3,สมชาย,ถนนสุขุมวิท".encode(),
+    ]
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"\n".join(rows) + b"\n")
+    with read_records(path) as records:
+        items = list(records)
+    built = {r.id: r for r in items if not isinstance(r, Rejected)}
+    assert built["R1"].fields["street"] == "רחוב הרצל 12" and built["R3"].fields["name"] == "สมชาย"
+    (bad,) = [r for r in items if isinstance(r, Rejected)]
+    assert "0xF6" in bad.reason and "CSV UTF-8" in (bad.hint or "")
+
+
+def test_a_cp1252_file_is_still_read_as_cp1252(tmp_path: Path) -> None:
+    from envelopekit.records import read_records
+
+    path = tmp_path / "win.csv"
+    path.write_bytes("id,name\nR1,Jörg Müller\nR2,Zoë\n".encode("cp1252"))
+    with read_records(path) as records:
+        assert [r.fields["name"] for r in records] == ["Jörg Müller", "Zoë"]
