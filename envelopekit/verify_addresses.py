@@ -57,6 +57,7 @@ __all__ = [
     "address_column",
     "address_digest",
     "comparable",
+    "letters_digest",
     "normalise",
     "page_lines",
     "parse_address_column",
@@ -64,8 +65,9 @@ __all__ = [
 
 ADDRESS_COLUMN = "address"
 _DOMAIN = b"envelopekit address v1\n"
+_LETTERS = b"envelopekit address letters v1\n"
 _DIGITS = 16
-_MARK = re.compile(r"([^:;\s][^:;]*):(\d{1,3}):(\d{1,6}):([0-9a-f]{16})")
+_MARK = re.compile(r"([^:;\s][^:;]*):(\d{1,3}):(\d{1,6}):([0-9a-f]{16})(?::([0-9a-f]{16}))?")
 _DROP = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn"})
 # pdfium reports a hyphen it takes for a line-end hyphenation as U+0002; fonts name hyphens variously.
 _HYPHENS = str.maketrans({"\x02": "-", "\u2010": "-", "\u2011": "-", "\u00ad": "-"})
@@ -77,15 +79,24 @@ def normalise(line: str) -> str:
     return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in _DROP)
 
 
-def _rtl(line: str) -> bool:
-    return not line.isascii() and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in line)
+# Thai, Lao, Tibetan, Myanmar, Khmer: extractors put stacked vowel and tone marks out of
+# their logical place (pdfium reads "ชั้น" as "ชน ั้").
+_STACKED = re.compile("[\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff]")
+
+
+def _unordered(line: str) -> bool:
+    """Does an extractor read ``line``'s characters in an order of its own?"""
+    if line.isascii():
+        return False
+    return bool(_STACKED.search(line)) or any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in line)
 
 
 def comparable(line: str) -> str:
     """A line (:func:`normalise`) as its digest takes it: a line with right-to-left letters
-    as its characters sorted, each bidi-mirrored one (a bracket an extractor may turn
-    round) as ``(``; any other line as it is. Its length is the line's."""
-    if not _rtl(line):
+    or stacked marks (Thai and its neighbours) as its characters sorted, each bidi-mirrored
+    one (a bracket an extractor may turn round) as ``(``; any other line as it is. Its
+    length is the line's."""
+    if not _unordered(line):
         return line
     return "".join(sorted("(" if unicodedata.mirrored(ch) else ch for ch in line))
 
@@ -93,6 +104,12 @@ def comparable(line: str) -> str:
 def address_digest(normalised: str) -> str:
     """The digest of an address's normalised lines, joined with nothing between them."""
     return hashlib.sha256(_DOMAIN + normalised.encode("utf-8")).hexdigest()[:_DIGITS]
+
+
+def letters_digest(normalised: str) -> str:
+    """The digest of an address's characters in any order: for text whose lines an
+    extractor reads in another order or runs together (an address turned on a sheet)."""
+    return hashlib.sha256(_LETTERS + "".join(sorted(normalised)).encode("utf-8")).hexdigest()[:_DIGITS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +120,11 @@ class AddressMark:
     lines: int
     chars: int
     digest: str
+    letters: str = ""  # letters_digest: marks of older builds have none
 
     def __str__(self) -> str:
-        return f"{self.piece}:{self.lines}:{self.chars}:{self.digest}"
+        mark = f"{self.piece}:{self.lines}:{self.chars}:{self.digest}"
+        return f"{mark}:{self.letters}" if self.letters else mark
 
 
 def _mark(piece: str, printed: Sequence[str]) -> AddressMark | None:
@@ -113,7 +132,7 @@ def _mark(piece: str, printed: Sequence[str]) -> AddressMark | None:
     if not lines:
         return None
     text = "".join(lines)
-    return AddressMark(piece, len(lines), len(text), address_digest(text))
+    return AddressMark(piece, len(lines), len(text), address_digest(text), letters_digest(text))
 
 
 def address_column(kit: ResolvedKit, fields: Mapping[str, str]) -> str:
@@ -150,7 +169,8 @@ def parse_address_column(cell: str) -> tuple[AddressMark, ...] | None:
         m = _MARK.fullmatch(part.strip())
         if m is None or int(m.group(2)) < 1 or int(m.group(3)) < 1:
             return None
-        marks.append(AddressMark(m.group(1).strip(), int(m.group(2)), int(m.group(3)), m.group(4)))
+        piece, lines, chars = m.group(1).strip(), int(m.group(2)), int(m.group(3))
+        marks.append(AddressMark(piece, lines, chars, m.group(4), m.group(5) or ""))
     return tuple(marks)
 
 
@@ -238,7 +258,10 @@ class AddressChecker:
         # Lines with right-to-left letters in any order (see comparable); as extracted too,
         # for the marks of builds from before comparable.
         sorted_lines = tuple(map(comparable, lines))
-        versions = (lines, sorted_lines) if sorted_lines != tuple(lines) else (lines,)
+        versions = [tuple(lines), sorted_lines] if sorted_lines != tuple(lines) else [tuple(lines)]
+        # Text turned on the page (a sheet's side B, a piece rotated by the imposer) may be
+        # read bottom line first.
+        versions += [v[::-1] for v in versions]
         for span in sorted(self.spans):
             for start in range(len(lines) - span + 1):
                 for version in versions:
@@ -258,12 +281,17 @@ class AddressChecker:
         its lines: for text layers that break lines elsewhere than the layout did."""
         text = "".join(lines)
         wanted = {m.digest for m in marks}
+        letters = {m.letters: m.digest for m in marks if m.letters}
         found = []
         for length in {m.chars for m in marks}:
             for start in range(len(text) - length + 1):
-                digest = address_digest(text[start : start + length])
+                run = text[start : start + length]
+                digest = address_digest(run)
                 if digest in wanted:
                     found.append(digest)
+                    break
+                if letters and (anyhow := letters.get(letters_digest(run))) is not None:
+                    found.append(anyhow)
                     break
         return found
 

@@ -872,7 +872,7 @@ def test_a_utf8_file_with_one_cp1252_row_rejects_that_row_and_garbles_no_other(t
     from envelopekit.records import Rejected, read_records
 
     rows = [
-        "id,name,street".encode(),
+        b"id,name,street",
         "R1,Sarah Cohen,רחוב הרצל 12".encode(),
         "R2,Jörg Müller,Hauptstraße 1".encode("cp1252"),
         "R3,สมชาย,ถนนสุขุมวิท".encode(),

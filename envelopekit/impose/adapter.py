@@ -279,15 +279,17 @@ class Where:
 
 
 def where_placed(plans: Sequence[SheetPlan], first_page: int = 1) -> dict[str, Where]:
-    """Pages, sheet numbers and "piece@sheet:position[/stack n]" of each record id."""
+    """Pages, sheet numbers and "piece@sheet:position[/stack n]" of each record id (from
+    the sheets' fronts; from their backs in a file of backs only, a sheetwise second pass)."""
     out: dict[str, Where] = {}
+    fronts = any(p.side == "A" for p in plans)
     for page, sheet_plan in enumerate(plans, first_page):
         for pl in sheet_plan.placements:
             key: PieceKey = pl.key  # type: ignore[assignment]
             where = out.setdefault(key.record, Where(set(), [], []))
             where.pages.add(page)
-            if sheet_plan.side != "A":
-                continue
+            if fronts and sheet_plan.side != "A":
+                continue  # a back holds the pieces of its front
             stack = f"/stack {pl.stack}" if pl.stack is not None else ""
             where.placements.append(f"{key.piece}@{sheet_plan.number}:{pl.position}{stack}")
             if sheet_plan.number not in where.sheets:
