@@ -373,6 +373,63 @@ def test_a_real_kill_9_mid_batch_then_resume(tmp_path: Path) -> None:
     assert snapshot(out) == snapshot(whole)
 
 
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (from /proc: the forkserver, its workers)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, todo = set(), [pid]
+    while todo:
+        here = todo.pop()
+        kids = {c for c, p in parents.items() if p == here and c not in found}
+        found |= kids
+        todo += kids
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_workers_end_when_the_build_is_killed_alone(tmp_path: Path) -> None:
+    """kill -9 of the build process only (not its group): the pool's processes end by
+    themselves instead of building on for nobody."""
+    data = write_csv(tmp_path / "people.csv", people(400))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = ["build", "help-me", "--data", str(data), "--chunk", "10", "--workers", "2", "-q"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "envelopekit.cli", *args, "-o", str(tmp_path / "out")],
+        env=env,
+        start_new_session=True,
+    )
+    below: set[int] = set()
+    for _ in range(12_000):  # until the pool's workers are up (bounded by count, not by the clock)
+        below = _descendants(proc.pid)
+        if len(below) >= 3 or proc.poll() is not None:
+            break
+        time.sleep(0.01)
+    assert len(below) >= 3, "a forkserver and two workers"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for _ in range(1_000):
+        alive = {pid for pid in below if Path(f"/proc/{pid}").exists() and _running(pid)}
+        if not alive:
+            break
+        time.sleep(0.01)
+    if alive:
+        os.killpg(proc.pid, signal.SIGKILL)  # tidy up before failing
+    assert not alive, f"left running: {sorted(alive)}"
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 # --- records and rows ---------------------------------------------------------------------------
 
 

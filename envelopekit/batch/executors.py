@@ -63,7 +63,9 @@ class PoolExecutor:
         if method == "forkserver":
             # Workers fork from a server that has imported the drawing code once.
             context.set_forkserver_preload(["envelopekit.batch.chunk", "envelopekit.render.painter"])
-        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_init)
+        return ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)
+        )
 
     def run(self, job: Job, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
         from concurrent.futures.process import BrokenProcessPool
@@ -120,12 +122,30 @@ class PoolExecutor:
         self._pool = None
 
 
-def _worker_init() -> None:
-    """Workers leave Ctrl-C and SIGTERM to the parent, which stops them cleanly."""
+def _worker_init(parent: int) -> None:
+    """Workers leave Ctrl-C and SIGTERM to the parent, which stops them cleanly, and end
+    by themselves when the parent is gone (killed with SIGKILL, it can stop nothing)."""
     import signal
+    import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_outlive_not, args=(parent,), name="envelopekit-parent", daemon=True).start()
+
+
+def _outlive_not(parent: int, every: float = 1.0) -> None:
+    """Exit this worker as soon as process ``parent`` no longer exists."""
+    import os
+    import time
+
+    while True:
+        time.sleep(every)
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(70)  # the build is gone: nothing to send the result to
+        except PermissionError:  # a process of another user took its number: gone too
+            os._exit(70)
 
 
 class DaskExecutor:
