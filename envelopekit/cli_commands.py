@@ -9,6 +9,7 @@ command needs, prints what it has to say and returns the exit status: the
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from .verify_report import plural
 
 if TYPE_CHECKING:
     from .batch import BuildResult
+    from .kit import KitSpec
 
 __all__ = [
     "EXIT_FAIL",
@@ -132,9 +134,21 @@ def cmd_net(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _mapping(pairs: Sequence[tuple[str, str]] | None) -> dict[str, str] | None:
-    """--map FIELD=COLUMN pairs as the records reader's rename table (column -> field)."""
-    return {column: name for name, column in pairs} if pairs else None
+def _mapping(pairs: Sequence[tuple[str, str]] | None, spec: KitSpec) -> dict[str, str] | None:
+    """--map FIELD=COLUMN pairs as the records reader's rename table (column -> field);
+    a FIELD the layout never uses is refused (it would be mapped and silently ignored)."""
+    if not pairs:
+        return None
+    from .batch.chunk import required_fields
+    from .kit import resolve
+
+    known = {*required_fields(resolve(spec)), spec.id_field, *spec.sample}
+    for name, column in pairs:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "fields: " + ", ".join(sorted(known))
+            raise EnvelopekitError(f"--map {name}={column}: the layout uses no field {name!r}", hint=hint)
+    return {column: name for name, column in pairs}
 
 
 def _check_build_args(args: argparse.Namespace) -> None:
@@ -148,6 +162,11 @@ def _check_build_args(args: argparse.Namespace) -> None:
         raise EnvelopekitError("--dask-scheduler is for --executor dask")
     if args.duplex_only_where_needed and not (args.impose and args.duplex):
         raise EnvelopekitError("--duplex-only-where-needed is for --impose SHEET --duplex turn|tumble")
+    if args.duplex and not args.impose:
+        raise EnvelopekitError(
+            "--duplex is for --impose SHEET",
+            hint="single-up files already put a two-sided piece's back after its front: print them duplex",
+        )
     if args.output_profile and args.pdfx != "x4":
         raise EnvelopekitError("--output-profile is for --pdfx x4")
     if args.group == "record" and args.impose:
@@ -197,7 +216,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             id_field=args.id_field,
             group=args.group,
-            rename=_mapping(args.map),
+            rename=_mapping(args.map, spec),
             encoding=args.encoding,
             delimiter=args.delimiter,
             progress=show,
@@ -266,7 +285,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
     spec = load_layout(args.layout)
     records = None
     if args.data:
-        records = read_records(args.data, id_field=args.id_field or spec.id_field, rename=_mapping(args.map))
+        rename = _mapping(args.map, spec)
+        records = read_records(args.data, id_field=args.id_field or spec.id_field, rename=rename)
     key = None
     if not args.token_key_file and not os.environ.get("ENVELOPEKIT_TOKEN_KEY", "").strip():
         import secrets

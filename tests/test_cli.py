@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import read_manifest
+from conftest import ROOT, read_manifest
 from pypdf import PdfReader
 
 from envelopekit import __version__, cli
@@ -251,3 +251,17 @@ def test_build_of_a_missing_records_file_is_one_line(
     argv = ["build", "help-me", "--data", str(tmp_path / "nobody.csv"), "-o", str(tmp_path / "o")]
     code, _, err = run(argv, capsys)
     assert code == 1 and "nobody.csv" in one_line_error(err)
+
+
+def test_options_that_would_be_ignored_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = str(ROOT / "samples" / "recipients.csv")
+    out = str(tmp_path / "out")
+    assert cli.main(["build", "help-me", "--data", data, "-o", out, "--map", "postcode=ZIP"]) != 0
+    assert "--map postcode=ZIP: the layout uses no field 'postcode' (did you mean 'postal_code'?)" in (
+        capsys.readouterr().err
+    )
+    assert cli.main(["build", "help-me", "--data", data, "-o", out, "--duplex", "turn"]) != 0
+    assert "--duplex is for --impose SHEET" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
