@@ -32,3 +32,12 @@ def test_the_job_sheet_has_the_builds_date_and_an_id_of_its_own() -> None:
     assert _sheet(40, WHEN) == a, "the same ticket and date: the same bytes"
     later = PdfReader(io.BytesIO(_sheet(40, WHEN + 86400))).metadata
     assert later is not None and str(later["/CreationDate"]).startswith("D:20270102")
+
+
+def test_preflight_passes_the_job_sheet_by_as_not_for_press() -> None:
+    """A shop that preflights `out/*.pdf` gets the job sheet named for what it is, not 29
+    errors: it is for people (RGB pictures, A4, no boxes), never for press."""
+    from envelopekit.preflight import preflight
+
+    report = preflight(_sheet(40, WHEN))
+    assert report.exempt and "job sheet" in report.exempt and not report.errors

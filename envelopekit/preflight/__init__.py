@@ -58,9 +58,14 @@ def _box(page: Any, name: str) -> Box | None:
 
 
 def _is_proof(info: Any) -> str | None:
+    """Why print rules do not apply (a proof, a job sheet), or None: they do."""
     subject = str(info.get("/Subject", "") or "")
-    if subject.upper().startswith("PROOF") and "/GTS_PDFXVersion" not in info:
+    if "/GTS_PDFXVersion" in info:
+        return None
+    if subject.upper().startswith("PROOF"):
         return f"a proof ({subject!r}): print rules do not apply; build without --proof for print"
+    if subject.upper().startswith("JOB SHEET"):
+        return "the job sheet, for the people doing the job: print rules do not apply"
     return None
 
 
@@ -106,7 +111,7 @@ def preflight(
         report.exempt = exempt
         report.rules = ()
         report.findings.append(
-            Finding("proof", "info", None, exempt, "Info /Subject", "nothing to do for a proof")
+            Finding("proof", "info", None, exempt, "Info /Subject", "nothing to do for it")
         )
         return report
     collector = _Collector()

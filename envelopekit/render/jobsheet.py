@@ -404,7 +404,7 @@ def paint(
         author="envelopekit",
         creator="envelopekit",
         producer="envelopekit (reportlab)",
-        subject=plan.subtitle,
+        subject=f"JOB SHEET: {plan.subtitle} (for the people doing the job, not for press)",
         invariant=1,
         initialFontName=st.regular,
         initialFontSize=9,
