@@ -410,3 +410,14 @@ def test_runs_survive_a_pdf_round_trip(how: str) -> None:
         if font["/Subtype"] == "/Type0":
             font = font["/DescendantFonts"][0].get_object()
         assert "/FontFile2" in font["/FontDescriptor"], font["/BaseFont"]
+
+
+def test_an_empty_field_leaves_no_double_space() -> None:
+    from envelopekit.content.templates import render_template
+
+    assert render_template("{city} {region} {zip}", {"city": "Cairo", "region": "", "zip": "11511"}) == (
+        "Cairo 11511"
+    )
+    assert render_template("Dear {title} {name},", {"title": "", "name": "Ada"}) == "Dear Ada,"
+    assert render_template("{a} {b}", {"a": "x", "b": ""}) == "x"
+    assert render_template("{a}  {b}", {"a": "x", "b": "y"}) == "x  y"  # the layout's own spaces stay

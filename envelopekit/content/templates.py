@@ -71,7 +71,8 @@ def render_template(template: str, fields: Mapping[str, str]) -> str:
     LayoutError for a malformed template, TemplateFieldError (a RecordError and a
     KeyError) naming a field the record lacks.
     """
-    out = []
+    out: list[str] = []
+    empty: list[int] = []  # where an empty value went: its spaces are not doubled
     for text, is_field in _parse_template(template):
         if not is_field:
             out.append(text)
@@ -85,5 +86,13 @@ def render_template(template: str, fields: Mapping[str, str]) -> str:
                 field=text,
                 hint=f"fields available: {listed}" if known else "the record has no fields",
             )
+        if not str(value):
+            empty.append(len(out))
         out.append(str(value))
+    for i in empty:  # "{city} {region} {zip}" with no region: "Cairo 11511", not "Cairo  11511"
+        before = "".join(out[:i])
+        if out[i + 1 : i + 2] and out[i + 1].startswith(" ") and (before.endswith(" ") or not before.strip()):
+            out[i + 1] = out[i + 1][1:]
+        elif i + 1 == len(out) and before.endswith(" "):
+            out[i - 1] = out[i - 1].rstrip(" ")
     return "".join(out)
