@@ -456,3 +456,21 @@ def test_the_common_case_is_one_call(tmp_path: Path, demo_key_file: Path) -> Non
     assert (result.built, result.rejected, result.pages) == (10, 0, 80)
     assert [f.name for f in result.files] == [f"kits-00001-{stock}.pdf" for stock in HELP_ME_STOCKS]
     assert all(f.is_file() for f in result.files) and (tmp_path / "manifest.csv").is_file()
+
+
+def test_a_template_typo_is_named_with_the_column_it_likely_meant(tmp_path: Path, demo_key: bytes) -> None:
+    """{frist_name} in a layout: the error suggests first_name and does not speak of
+    finished chunks or a manifest when nothing was built."""
+    import envelopekit
+    from envelopekit.errors import RecordError
+    from envelopekit.layouts import parse_layout
+
+    text = (Path(__file__).resolve().parent.parent / "layouts" / "window-letter.toml").read_text("utf-8")
+    spec = parse_layout(
+        text.replace("{first_name} {last_name}", "{frist_name} {last_name}"), file="typo.toml"
+    )
+    with pytest.raises(RecordError) as info:
+        envelopekit.build(spec, [{"id": "A", "first_name": "Ada"}], tmp_path / "out", key=demo_key)
+    hint = info.value.hint or ""
+    assert "typo for the column 'first_name'" in hint and "no kit was built" in hint
+    assert "manifest" not in hint

@@ -356,7 +356,12 @@ def _interrupted(
     where = "the previous build is untouched; this one's " if tx.workdir != tx.out else ""
     kept = f"{where}{done} finished chunk(s) ({result.built} kits) are in {tx.workdir}"
     if isinstance(exc, EnvelopekitError):
-        message = f"{kept}, listed in its manifest.csv; fix the cause and build again"
+        if done:
+            message = f"{kept}, listed in its manifest.csv; fix the cause and build again (or --resume)"
+        else:
+            message = "no kit was built; fix the cause and build again"
+            if where:
+                message = "the previous build is untouched; " + message
         exc.hint = ((exc.hint + "; ") if exc.hint else "") + message
         return
     exc.add_note(

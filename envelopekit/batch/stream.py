@@ -60,13 +60,21 @@ def validated(
 def _check_columns(record: Record, needed: tuple[str, ...]) -> None:
     missing = [f for f in needed if f not in record.fields]
     if missing:
+        import difflib
+
         have = ", ".join(sorted(record.fields)) or "none"
         names = ", ".join(repr(f) for f in missing)
+        typos = [
+            f"{{{f}}} in the layout may be a typo for the column {close[0]!r}"
+            for f in missing
+            if (close := difflib.get_close_matches(f, list(record.fields), n=1, cutoff=0.75))
+        ]
+        hint = f"columns found: {have}; rename or add them (or map them: --map FIELD=COLUMN)"
         raise RecordError(
             f"the records have no column {names}, which the layout uses",
             row=1,
             field=missing[0],
-            hint=f"columns found: {have}; rename or add them (or map them: --map FIELD=COLUMN)",
+            hint="; ".join([*typos, hint]),
         )
 
 
