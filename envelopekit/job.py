@@ -464,12 +464,15 @@ def _assembly(kit: ResolvedKit, how: str = "record") -> dict[str, Any]:
             if isinstance(c, ResolvedCard):
                 fold = _card_fold(cp)
                 item: dict[str, Any] = {"piece": cp.key, "kind": "card", "label": cp.label, "fold": fold}
-                word = f"the {cp.label}" + (f" (folded {FOLD_WORDS[fold]})" if fold in FOLD_WORDS else "")
+                folded = fold in FOLD_WORDS and FOLD_WORDS[fold] not in cp.label  # said once
+                word = f"the {cp.label}" + (f" (folded {FOLD_WORDS[fold]})" if folded else "")
                 if e.window is not None and e.window.carrier == c.spec.name:
                     item["window"] = e.window.view  # the folded face that shows through the window
+                    others = len(e.contents) > 1
                     word += (
                         f", its {e.window.view} face (the one with the address) towards the envelope's "
                         "front and the address the right way up, so that it shows in the window"
+                        + (" (in front of everything else in the envelope)" if others else "")
                     )
                 insert.append(item)
                 words.append(word)
