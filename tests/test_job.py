@@ -306,3 +306,15 @@ def test_a_window_envelopes_steps_cut_the_window_and_turn_the_letter_to_it() -> 
     assert letter["window"] in ("front", "back")
     assert "shows in the window" in step["text"][1] and "right way up" in step["text"][1]
     assert "1 envelope and 1 card or letter" in text
+
+
+def test_a_window_letter_goes_in_front_of_the_other_contents() -> None:
+    from envelopekit.layouts import parse_layout
+
+    text = (Path(__file__).resolve().parent.parent / "layouts" / "window-letter.toml").read_text("utf-8")
+    card = '\n[[envelope.cards]]\nname = "reply"\nlabel = "Reply card"\nsize = "A7"\nstock = "text-80"\n'
+    at = text.index("[[envelope.cards]]")
+    spec = parse_layout(text[:at] + card.lstrip("\n") + "\n" + text[at:], file="two.toml")
+    kit = resolve(spec)
+    (step,) = _ticket(kit, [{"file": "k.pdf", "sha256": "0", "pages": 1, "kits": 1}])["assembly"]["steps"]
+    assert "Reply card" in step["text"][1] and "in front of everything else" in step["text"][1]
