@@ -124,11 +124,11 @@ def _resolve_envelope(env: EnvelopeSpec, kit: KitSpec, path: str) -> ResolvedEnv
     if env.size is not None:
         size = env.size
         if not _fits(size.wh, need):
-            biggest = max(outer_dims, key=lambda d: d[0] * d[1])
             raise FitError(
                 f"envelope {path!r} ({size.name}, {size.width / mm:.0f} x {size.height / mm:.0f} mm) is "
-                f"{_shortfall(size.wh, need)} for its contents ({biggest[0] / mm:.0f} x "
-                f"{biggest[1] / mm:.0f} mm with {allowance})",
+                f"{_shortfall(size.wh, need)} for its contents: they need {need[0] / mm:.1f} x "
+                f"{need[1] / mm:.1f} mm ({cw / mm:.0f} x {ch / mm:.0f} mm at their longest and widest, "
+                f"with {allowance})",
                 where=kit.where(env.name),
                 hint='choose a larger size or size = "auto"',
             )

@@ -482,3 +482,17 @@ def test_static_text_on_envelopes_stays_off_glue_and_inside_the_safe_margin(name
             if any(g.contains(q) for g in glue for q in (*poly.points, poly.bbox.center)):
                 problems.append(f"{piece.key}.{block} {text!r}: printed on a glue area")
     assert not problems, problems
+
+
+def test_an_envelope_too_small_says_what_its_contents_need() -> None:
+    from envelopekit.catalog import lookup
+    from envelopekit.errors import FitError
+
+    letter = CardSpec("letter", 216 * mm, 279 * mm, fold="tri")
+    card = CardSpec("reply", 148 * mm, 105 * mm)
+    outer = EnvelopeSpec("mailer", "wallet", size=lookup("#10", kind="envelope"), contents=(letter, card))
+    with pytest.raises(FitError) as info:
+        resolve(KitSpec("k", outer))
+    message = info.value.message
+    assert "too narrow" in message and "they need 223.4 x 112.4 mm" in message, message
+    assert "216 x 105 mm at their longest and widest" in message
