@@ -198,6 +198,20 @@ def test_a_city_that_is_its_own_region_needs_no_region() -> None:
     assert check_address(person(city="Madrid", postal_code="28013", country="ES")).problems == ()
 
 
+def test_a_regions_iso_code_is_not_taken_for_a_mistake_where_the_data_names_regions_only() -> None:
+    """The address data names India's states but has no codes: "KA" (ISO 3166-2:IN-KA)
+    cannot be checked, so it is no warning; a name that is no state still is one."""
+    india = person(city="Bengaluru", postal_code="560001", country="IN", street="1 MG Road")
+    assert check_address({**india, "region": "KA"}).problems == ()
+    assert check_address({**india, "region": "Karnataka"}).problems == ()
+    (problem,) = check_address({**india, "region": "Narnia"}).problems
+    assert problem.field == "region"
+    (problem,) = check_address(
+        person(city="Springfield", postal_code="62701", country="US", region="ZZ")
+    ).problems
+    assert problem.field == "region", "US data has codes: an unknown one is still a mistake"
+
+
 def test_the_sample_recipients_have_no_address_problems() -> None:
     with open(ROOT / "samples" / "recipients.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):

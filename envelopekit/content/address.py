@@ -237,6 +237,14 @@ def _region(rules: _Rules, text: str) -> str | None:
     return None
 
 
+def _unlisted_code(rules: _Rules, region: str) -> bool:
+    """Is ``region`` a short code (an ISO 3166-2 subdivision code such as India's "KA")
+    of a country whose data names its regions without codes? Such a code cannot be
+    checked, so it is not taken for a mistake."""
+    named_only = sum(len(code) > 3 for code, _ in rules.regions) > len(rules.regions) / 2  # ("Goa")
+    return named_only and re.fullmatch(r"[A-Za-z0-9]{1,3}", region.strip()) is not None
+
+
 def _postcode_problem(
     rules: _Rules, postcode: str, patterns: tuple[re.Pattern[str], ...]
 ) -> AddressProblem | None:
@@ -313,7 +321,7 @@ def check_address(fields: Mapping[str, str], *, home_country: str = "") -> Check
         return CheckedAddress(out, tuple(problems), code or "")
     region = _get(fields, "region")
     region_code = _region(rules, region) if region and rules.regions else None
-    if region and rules.regions and region_code is None:
+    if region and rules.regions and region_code is None and not _unlisted_code(rules, region):
         names = ", ".join(c for c, _ in dict(rules.regions).items())
         problems.append(
             AddressProblem(
