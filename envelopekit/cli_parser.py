@@ -236,7 +236,9 @@ def _add_preview(sub: _Subparsers) -> None:
     p = sub.add_parser("preview", help="see a few records' kits folded and flat, with a contact sheet")
     p.add_argument("layout", help="layout file, or a bundled layout name (help-me)")
     p.add_argument("--data", help="records file (CSV, XLSX or JSON); default: the layout's sample record")
-    p.add_argument("--record", nargs="+", metavar="ID", help="records to preview (default: the first 3)")
+    p.add_argument(
+        "--record", nargs="+", action="extend", metavar="ID", help="records to preview (default: the first 3)"
+    )
     p.add_argument("--dpi", type=float, default=100, help="resolution of the pictures (default 100, 10-1200)")
     p.add_argument(
         "--max-pixels",

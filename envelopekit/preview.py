@@ -19,8 +19,10 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .batch.chunk import sample_records
+from .batch.chunk import required_fields, sample_records
+from .batch.stream import validated
 from .compose import PersonalKit, personalise
 from .errors import EnvelopekitError, LayoutError, RecordError, TokenError
 from .files import write_bytes_atomic
@@ -130,7 +132,7 @@ def preview_record(
 
 
 def choose_records(
-    records: Iterable[Record | Rejected], ids: Sequence[str] | None = None, *, count: int = DEFAULT_COUNT
+    records: Iterable[Any], ids: Sequence[str] | None = None, *, count: int = DEFAULT_COUNT
 ) -> tuple[list[Record], list[tuple[str, str]]]:
     """The records to preview (the named ones in the order named, else the first ``count``
     valid ones) and (id, reason) for named ones the records file rejected. Stops reading
@@ -140,9 +142,10 @@ def choose_records(
     rejected: dict[str, str] = {}
     chosen: list[Record] = []
     for item in records:
-        if isinstance(item, Rejected):
+        if not isinstance(item, Record):  # records.Rejected, or the batch checks' Reject
+            hint = getattr(item, "hint", None)
             if item.record_id in wanted and item.record_id not in found:
-                rejected[item.record_id] = item.reason + (f" ({item.hint})" if item.hint else "")
+                rejected[item.record_id] = item.reason + (f" ({hint})" if hint else "")
             continue
         if wanted:
             if item.id in wanted and item.id not in found:
@@ -288,7 +291,9 @@ def write_previews(
     PREVIEW_PIXELS.get(max_pixels)
     kit = resolve(spec)
     links = _links(spec, kit, key, key_file)
-    stream: Iterable[Record | Rejected] = records if records is not None else sample_records(spec)
+    stream: Iterable[Any] = records if records is not None else sample_records(spec)
+    # What build would reject (empty required fields, duplicate ids) is not previewed either.
+    stream = validated(stream, spec, required_fields(kit))
     chosen, rejected = choose_records(stream, ids, count=count)
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)

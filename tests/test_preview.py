@@ -199,3 +199,29 @@ def test_preview_refuses_a_name_that_is_not_a_plain_file_name(tmp_path: Path) ->
     for name in ("../x.png", "/etc/x.png", "..", "a/b.png", "a\\b.png"):
         with pytest.raises(EnvelopekitError, match="plain file name"):
             _inside(tmp_path, name)
+
+
+def test_preview_takes_repeated_record_options_and_refuses_what_build_rejects(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+
+    from envelopekit import cli
+
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    with open(samples / "recipients.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    rows[1]["first_name"] = ""  # the layout requires it: build rejects this record
+    data = tmp_path / "r.csv"
+    with open(data, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    out = tmp_path / "pv"
+    ids = [rows[0]["id"], rows[2]["id"]]
+    both = ["--record", ids[0], "--record", ids[1]]
+    assert cli.main(["preview", "help-me", "--data", str(data), *both, "-o", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted(ids)
+    bad = ["--record", rows[1]["id"], "-o", str(tmp_path / "b")]
+    assert cli.main(["preview", "help-me", "--data", str(data), *bad]) != 0
+    assert "first_name is empty, and the layout requires it" in capsys.readouterr().err
