@@ -158,7 +158,7 @@ def validate_row(
     found = list(faults) + text_faults(values)
     rid = values.get(opts.id_field, "")
     if not rid:
-        hint = "every record needs an id; fill it in, or pass id_field= to use another column"
+        hint = "every record needs an id; fill it in, or name another column: --id-field (id_field=)"
         found.append((opts.id_field, f"{opts.id_field!r} is empty", hint))
     elif (first := seen.get(rid)) is not None:
         reason = f"duplicate id {shown(rid)!r}: {unit} {first} has it already"

@@ -116,7 +116,10 @@ def header_names(cells: list[str], opts: Options, line: int) -> list[str]:
         if name in seen:
             j = seen[name]
             what = f"columns {j + 1} ({cells[j].strip()!r}) and {i + 1} ({raw.strip()!r})"
-            fail(f"{what} both mean {name!r}", "rename one of them in the file, or pass rename={...}")
+            fail(
+                f"{what} both mean {name!r}",
+                "rename one in the file, or say which is which: --map FIELD=COLUMN (rename=)",
+            )
         if name:
             seen[name] = i
         names.append(name)
@@ -125,7 +128,10 @@ def header_names(cells: list[str], opts: Options, line: int) -> list[str]:
         fail(f"rename names no column: {', '.join(map(repr, unknown))}", listed)
     for need in (opts.id_field, *opts.required):
         if need not in seen:
-            fail(f"no {need!r} column", f"{listed}; pass id_field=/required= or rename={{...}}")
+            fail(
+                f"no {need!r} column",
+                f"{listed}; name the column: --id-field, --map FIELD=COLUMN (id_field=, rename=)",
+            )
     return names
 
 
