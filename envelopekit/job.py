@@ -38,7 +38,7 @@ from .nets.base import Net
 from .pages import single_up
 from .units import mm
 
-__all__ = ["INKS", "job_ticket", "ticket_data"]
+__all__ = ["INKS", "ticket_data", "ticket_json"]
 
 INKS = {"cut": "CutContour", "crease": "Crease", "glue": "Glue", "registration": "All"}
 """The separation names the renderer strokes die lines and marks in (render.pdf.Inks)."""
@@ -590,7 +590,7 @@ def ticket_data(
     state: str = "complete",
     group: str | None = None,
 ) -> dict[str, Any]:
-    """The ticket as plain data (what :func:`job_ticket` writes as JSON). ``group`` says how
+    """The ticket as plain data (:func:`ticket_json` writes it as JSON). ``group`` says how
     single-up pages went into files: "stock" (a file per stock and sides printed) or
     "record" (kit by kit, every stock in one file); imposed sheets always hold one stock.
     None: as the files say (record when one holds every stock)."""
@@ -625,26 +625,7 @@ def ticket_data(
     }
 
 
-def job_ticket(
-    kit: ResolvedKit,
-    *,
-    version: str,
-    counts: Mapping[str, int],
-    files: Sequence[Mapping[str, Any]],
-    imposition: Mapping[str, Any] | None,
-    proof: bool,
-    state: str = "complete",
-    group: str | None = None,
-) -> str:
-    """The text of ``job.json``: deterministic (no clock), keys in a fixed order."""
-    data = ticket_data(
-        kit,
-        version=version,
-        counts=counts,
-        files=files,
-        imposition=imposition,
-        proof=proof,
-        state=state,
-        group=group,
-    )
+def ticket_json(data: Mapping[str, Any]) -> str:
+    """The text of ``job.json`` for :func:`ticket_data`: deterministic (no clock), keys in
+    the ticket's fixed order."""
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"

@@ -13,7 +13,7 @@ import pytest
 from conftest import Built
 
 from envelopekit.batch import build
-from envelopekit.job import job_ticket, ticket_data
+from envelopekit.job import ticket_data, ticket_json
 from envelopekit.kit import ResolvedKit, resolve
 from envelopekit.layouts import load_layout
 
@@ -209,8 +209,8 @@ def test_the_ticket_is_deterministic_json() -> None:
         "imposition": None,
         "proof": False,
     }
-    assert job_ticket(kit, **kw) == job_ticket(kit, **kw)
-    assert json.loads(job_ticket(kit, **kw))["stocks"]
+    assert ticket_json(ticket_data(kit, **kw)) == ticket_json(ticket_data(kit, **kw))
+    assert json.loads(ticket_json(ticket_data(kit, **kw)))["stocks"]
 
 
 # --- the sheet --------------------------------------------------------------------------------

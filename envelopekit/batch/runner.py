@@ -380,7 +380,7 @@ def _write_ticket(
     group: str = "stock",
 ) -> list[dict[str, Any]]:
     from .._version import __version__
-    from ..job import job_ticket
+    from ..job import ticket_data, ticket_json
 
     assert tx.journal is not None
     files = [f for e in tx.journal.chunks or [] for f in e.get("files", ())]
@@ -399,7 +399,7 @@ def _write_ticket(
             "stack_depth": impose.stack_depth,
             "date": impose.date,
         }
-    ticket = job_ticket(
+    ticket = ticket_data(
         kit,
         version=__version__,
         counts=counts,
@@ -409,7 +409,7 @@ def _write_ticket(
         state=state,
         group=group,
     )
-    tx.write_report("job.json", ticket)
+    tx.write_report("job.json", ticket_json(ticket))
     if state == "complete":  # the sheet for people: only for a build that is all there
         from ..render.jobsheet import job_sheet_pdf
 
